@@ -1,0 +1,186 @@
+#include "cli/commands.hpp"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/signals.hpp"
+#include "cli/status_report.hpp"
+#include "core/log.hpp"
+#include "engine/engine.hpp"
+#include "pg/pg.hpp"
+#include "state/migrations.hpp"
+#include "state/run_store.hpp"
+
+namespace tributary::cli {
+namespace {
+
+struct GlobalOptions {
+  std::string db_url;
+  std::string log_level = "info";
+};
+
+struct BackfillOptions {
+  std::string config;
+  std::vector<std::string> streams;
+  std::string start, end;
+  int chunk_days = 0;  // 0: the connector file's default
+  int page_size = 0;   // 0: the connector file's
+  int workers = 4;
+};
+
+struct ResumeOptions {
+  long long run_id = 0;
+  std::string config;  // default: the path recorded with the run
+  int workers = 4;
+};
+
+std::string database_url(const GlobalOptions& g) {
+  if (!g.db_url.empty()) return g.db_url;
+  if (const char* env = std::getenv("TRIBUTARY_DB_URL")) return env;
+  return "";  // libpq: PGHOST, PGPORT, PGDATABASE, PGUSER, ...
+}
+
+void migrate_db(const std::string& url) {
+  auto conn = pg::connect(url);
+  state::migrate(*conn);
+}
+
+std::unique_ptr<connectors::Connector> load_connector(const std::string& path, int page_size) {
+  auto config = connectors::load_connector_config(path, process_env());
+  if (page_size > 0) {
+    if (page_size > config.max_page_size) {
+      throw Error(ErrorKind::usage, "--page-size " + std::to_string(page_size) + " exceeds the connector's maximum of " +
+                                        std::to_string(config.max_page_size));
+    }
+    for (auto& s : config.streams) s.page_size = page_size;
+  }
+  return connectors::make_connector(std::move(config));
+}
+
+void print_summary(const engine::RunSummary& s) {
+  std::cout << "run " << s.run_id << (s.continued ? " (continued)" : "") << ": " << s.windows_done << "/"
+            << s.windows_total << " windows done, " << s.windows_failed << " failed, " << s.records_loaded
+            << " records loaded" << std::endl;
+  if (s.fatal) std::cerr << "tributary: error: " << s.fatal->what() << std::endl;
+  else if (s.windows_failed > 0) std::cerr << "tributary: error: " << s.windows_failed
+                                           << " window(s) failed; see `tributary status --run " << s.run_id
+                                           << "`, then `tributary resume --run " << s.run_id << "`" << std::endl;
+}
+
+int cmd_backfill(const GlobalOptions& g, const BackfillOptions& o, StopFlag& stop) {
+  auto start = parse_timestamp(o.start, "--start");
+  auto end = parse_timestamp(o.end, "--end");
+  auto connector = load_connector(o.config, o.page_size);
+  auto chunk = o.chunk_days > 0 ? boost::posix_time::hours(24 * o.chunk_days) : connector->config().default_chunk;
+  WindowPlan{start, end, chunk}.windows();  // validates the range before anything is written
+  for (const auto& s : o.streams) connector->stream(s);
+  auto url = database_url(g);
+  migrate_db(url);
+  engine::Engine engine(*connector, {url, o.workers, &stop});
+  auto summary = engine.backfill({o.streams, Window{start, end}, chunk});
+  print_summary(summary);
+  return summary.exit_code();
+}
+
+int cmd_resume(const GlobalOptions& g, const ResumeOptions& o, StopFlag& stop) {
+  auto url = database_url(g);
+  migrate_db(url);
+  std::string config_path = o.config;
+  if (config_path.empty()) {
+    auto conn = pg::connect(url);
+    auto run = state::RunStore(*conn).load_run(o.run_id);
+    if (!run) throw Error(ErrorKind::usage, "--run: no run " + std::to_string(o.run_id) + " in state.runs");
+    config_path = run->spec.config_path;
+    if (config_path.empty()) throw Error(ErrorKind::usage, "run " + std::to_string(o.run_id) + " has no recorded connector file; pass --config");
+  }
+  auto connector = load_connector(config_path, 0);
+  engine::Engine engine(*connector, {url, o.workers, &stop});
+  auto summary = engine.resume(o.run_id);
+  print_summary(summary);
+  return summary.exit_code();
+}
+
+int cmd_status(const GlobalOptions& g, long long run_id, int limit) {
+  auto url = database_url(g);
+  migrate_db(url);
+  auto conn = pg::connect(url);
+  state::RunStore runs(*conn);
+  if (run_id == 0) {
+    print_runs(std::cout, runs.recent_runs(limit));
+    return 0;
+  }
+  auto run = runs.load_run(run_id);
+  if (!run) throw Error(ErrorKind::usage, "--run: no run " + std::to_string(run_id) + " in state.runs");
+  auto windows = runs.windows(run_id);
+  print_run(std::cout, *run, windows);
+  return run->status == state::Status::failed ? exit_code_for(ErrorKind::data) : 0;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"tributary: incremental extraction from REST APIs into PostgreSQL"};
+  app.require_subcommand(1);
+  GlobalOptions g;
+  app.add_option("--db", g.db_url, "PostgreSQL URL (default: $TRIBUTARY_DB_URL, else libpq's PG* variables)");
+  app.add_option("--log-level", g.log_level, "trace, debug, info, warn, error, off");
+
+  app.add_subcommand("migrate", "Create or upgrade the raw and state schemas (safe to run twice)");
+
+  BackfillOptions b;
+  auto* backfill = app.add_subcommand("backfill", "Load a date range, window by window, resumably");
+  backfill->add_option("--config", b.config, "connector file, e.g. config/quickbooks.yaml")->required();
+  backfill->add_option("--stream", b.streams, "stream to load (repeatable; default: all)");
+  backfill->add_option("--start", b.start, "inclusive start: YYYY-MM-DD or ISO-8601 (UTC unless an offset is given)")->required();
+  backfill->add_option("--end", b.end, "exclusive end, same formats")->required();
+  backfill->add_option("--chunk-days", b.chunk_days, "window length in days (default: the file's, else 7)")->check(CLI::Range(1, 3660));
+  backfill->add_option("--page-size", b.page_size, "records per request (default: the file's)")->check(CLI::Range(1, 100000));
+  backfill->add_option("--workers", b.workers, "windows loaded in parallel")->check(CLI::Range(1, 64));
+
+  ResumeOptions r;
+  auto* resume = app.add_subcommand("resume", "Continue a run's unfinished and failed windows");
+  resume->add_option("--run", r.run_id, "run id (see `tributary status`)")->required();
+  resume->add_option("--config", r.config, "connector file (default: the one the run was started with)");
+  resume->add_option("--workers", r.workers, "windows loaded in parallel")->check(CLI::Range(1, 64));
+
+  long long status_run = 0;
+  int status_limit = 20;
+  auto* status = app.add_subcommand("status", "Show runs, or one run's windows");
+  status->add_option("--run", status_run, "run id");
+  status->add_option("--limit", status_limit, "how many recent runs to list")->check(CLI::Range(1, 10000));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "tributary: error: " << e.what() << " (see tributary --help)" << std::endl;
+    return exit_code_for(ErrorKind::usage);
+  }
+
+  try {
+    setup_logging(g.log_level);
+    StopFlag stop;
+    route_signals_to(stop);
+    if (app.got_subcommand("migrate")) {
+      auto conn = pg::connect(database_url(g));
+      int applied = state::migrate(*conn);
+      std::cout << "migrate: " << applied << " migration(s) applied" << std::endl;
+      return 0;
+    }
+    if (app.got_subcommand(backfill)) return cmd_backfill(g, b, stop);
+    if (app.got_subcommand(resume)) return cmd_resume(g, r, stop);
+    return cmd_status(g, status_run, status_limit);
+  } catch (const Error& e) {
+    std::cerr << "tributary: error: " << e.what() << std::endl;
+    return exit_code_for(e.kind());
+  } catch (const std::exception& e) {
+    std::cerr << "tributary: internal error: " << e.what() << std::endl;
+    return exit_code_for(ErrorKind::internal);
+  }
+}
+
+}  // namespace tributary::cli

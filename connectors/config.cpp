@@ -1,0 +1,144 @@
+#include "connectors/config.hpp"
+
+#include <filesystem>
+
+#include "connectors/yaml_reader.hpp"
+#include "core/error.hpp"
+
+namespace tributary::connectors {
+namespace {
+
+using std::chrono::milliseconds;
+
+AuthConfig read_auth(const YamlReader& r, const YAML::Node& node) {
+  AuthConfig auth;
+  if (!node) return auth;
+  r.require_map(node, "auth");
+  r.allow_keys(node, {"kind", "token_url", "client_id", "client_secret", "refresh_token"}, "auth");
+  auth.kind = r.text(node, "kind");
+  if (auth.kind == "none") return auth;
+  if (auth.kind != "oauth2_refresh") {
+    r.fail(node["kind"], "unknown auth kind '" + auth.kind + "' (expected one of: none, oauth2_refresh)");
+  }
+  auth.token_url = r.text(node, "token_url");
+  auth.client_id = r.text(node, "client_id");
+  auth.client_secret = r.secret(node, "client_secret");
+  auth.refresh_token = r.secret(node, "refresh_token");
+  if (auth.client_id.empty()) r.fail(node["client_id"], "'client_id' is empty");
+  if (auth.client_secret.empty()) r.fail(node["client_secret"], "'client_secret' is empty");
+  return auth;
+}
+
+http::RetryPolicy read_retry(const YamlReader& r, const YAML::Node& node) {
+  http::RetryPolicy p;
+  if (!node) return p;
+  r.require_map(node, "retry");
+  r.allow_keys(node, {"max_retries", "base_delay_ms", "max_delay_ms", "max_retry_after_ms",
+                      "retry_statuses", "honour_retry_after"}, "retry");
+  p.max_retries = static_cast<int>(r.integer(node, "max_retries", p.max_retries, 0, 100));
+  p.base_delay = milliseconds(r.integer(node, "base_delay_ms", p.base_delay.count(), 0, 3'600'000));
+  p.max_delay = milliseconds(r.integer(node, "max_delay_ms", p.max_delay.count(), 0, 3'600'000));
+  p.max_retry_after = milliseconds(r.integer(node, "max_retry_after_ms", p.max_retry_after.count(), 0, 86'400'000));
+  p.honour_retry_after = r.boolean(node, "honour_retry_after", p.honour_retry_after);
+  if (auto statuses = node["retry_statuses"]) {
+    if (!statuses.IsSequence()) r.fail(statuses, "'retry_statuses' must be a list of HTTP statuses");
+    p.retry_statuses.clear();
+    for (const auto& s : statuses) {
+      int status = 0;
+      if (!YAML::convert<int>::decode(s, status) || status < 400 || status > 599) {
+        r.fail(s, "retry status must be an HTTP status between 400 and 599");
+      }
+      p.retry_statuses.insert(status);
+    }
+  }
+  return p;
+}
+
+http::RateLimit read_rate_limit(const YamlReader& r, const YAML::Node& node) {
+  http::RateLimit l;
+  if (!node) return l;
+  r.require_map(node, "rate_limit");
+  r.allow_keys(node, {"requests_per_minute", "max_concurrent"}, "rate_limit");
+  l.requests_per_interval = static_cast<int>(r.integer(node, "requests_per_minute", l.requests_per_interval, 0, 1'000'000));
+  l.interval = milliseconds(60'000);
+  l.max_concurrent = static_cast<int>(r.integer(node, "max_concurrent", l.max_concurrent, 0, 1000));
+  return l;
+}
+
+http::HttpOptions read_http(const YamlReader& r, const YAML::Node& node) {
+  http::HttpOptions o;
+  if (!node) return o;
+  r.require_map(node, "http");
+  r.allow_keys(node, {"connect_timeout_ms", "timeout_ms"}, "http");
+  o.connect_timeout = milliseconds(r.integer(node, "connect_timeout_ms", o.connect_timeout.count(), 1, 600'000));
+  o.total_timeout = milliseconds(r.integer(node, "timeout_ms", o.total_timeout.count(), 1, 3'600'000));
+  return o;
+}
+
+void read_defaults(const YamlReader& r, const YAML::Node& node, ConnectorConfig& c) {
+  if (!node) return;
+  r.require_map(node, "defaults");
+  r.allow_keys(node, {"chunk_days", "page_size", "max_page_size"}, "defaults");
+  c.max_page_size = static_cast<int>(r.integer(node, "max_page_size", c.max_page_size, 1, 100'000));
+  c.default_chunk = boost::posix_time::hours(24 * r.integer(node, "chunk_days", 7, 1, 3660));
+  c.default_page_size = static_cast<int>(r.integer(node, "page_size", c.default_page_size, 1, c.max_page_size));
+}
+
+void read_streams(const YamlReader& r, const YAML::Node& node, ConnectorConfig& c) {
+  if (!node) r.fail(YAML::Node(), "missing required key 'streams'");
+  r.require_map(node, "streams");
+  for (const auto& kv : node) {
+    StreamConfig s;
+    s.name = kv.first.as<std::string>();
+    const auto& body = kv.second;
+    r.require_map(body, "stream '" + s.name + "'");
+    r.allow_keys(body, {"entity", "table", "page_size"}, "stream '" + s.name + "'");
+    s.entity = r.text(body, "entity");
+    s.table = r.text(body, "table");
+    s.page_size = static_cast<int>(r.integer(body, "page_size", c.default_page_size, 1, c.max_page_size));
+    if (s.table.find('.') == std::string::npos) r.fail(body["table"], "'table' must be schema-qualified, e.g. raw." + s.name);
+    c.streams.push_back(std::move(s));
+  }
+  if (c.streams.empty()) r.fail(node, "'streams' declares no stream");
+}
+
+}  // namespace
+
+const StreamConfig* ConnectorConfig::find_stream(const std::string& stream_name) const {
+  for (const auto& s : streams) {
+    if (s.name == stream_name) return &s;
+  }
+  return nullptr;
+}
+
+ConnectorConfig load_connector_config(const std::string& path, const EnvLookup& env) {
+  YamlReader r(path, env);
+  auto root = r.load_file();
+  r.require_map(root, "the connector file");
+  r.allow_keys(root, {"kind", "name", "realm_id", "base_url", "minor_version", "auth", "retry",
+                      "rate_limit", "http", "defaults", "streams"}, "the connector file");
+  ConnectorConfig c;
+  c.path = std::filesystem::absolute(path).lexically_normal().string();
+  c.kind = r.text(root, "kind");
+  if (c.kind != "quickbooks") {
+    r.fail(root["kind"], "unknown connector kind '" + c.kind + "' (expected one of: quickbooks)");
+  }
+  c.name = r.text(root, "name", c.kind);
+  c.account = r.text(root, "realm_id", std::string());
+  if (c.kind == "quickbooks" && c.account.empty()) r.fail(root, "missing required key 'realm_id'");
+  c.base_url = r.text(root, "base_url");
+  while (!c.base_url.empty() && c.base_url.back() == '/') c.base_url.pop_back();
+  if (c.base_url.rfind("http://", 0) != 0 && c.base_url.rfind("https://", 0) != 0) {
+    r.fail(root["base_url"], "'base_url' must start with http:// or https://, got '" + c.base_url + "'");
+  }
+  c.minor_version = static_cast<int>(r.integer(root, "minor_version", c.minor_version, 0, 1000));
+  c.auth = read_auth(r, root["auth"]);
+  c.retry = read_retry(r, root["retry"]);
+  c.rate_limit = read_rate_limit(r, root["rate_limit"]);
+  c.http = read_http(r, root["http"]);
+  read_defaults(r, root["defaults"], c);
+  read_streams(r, root["streams"], c);
+  return c;
+}
+
+}  // namespace tributary::connectors

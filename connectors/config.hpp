@@ -1,0 +1,52 @@
+#pragma once
+// A connector file, parsed. Policy is data: every field has a default you can print.
+#include <string>
+#include <vector>
+
+#include "core/env.hpp"
+#include "core/time.hpp"
+#include "http/curl_client.hpp"
+#include "http/rate_limiter.hpp"
+#include "http/retry.hpp"
+
+namespace tributary::connectors {
+
+struct AuthConfig {
+  std::string kind = "none";  // none | oauth2_refresh
+  std::string token_url;
+  std::string client_id;
+  Secret client_secret;
+  Secret refresh_token;
+};
+
+struct StreamConfig {
+  std::string name;    // what the user types: --stream invoices
+  std::string entity;  // what the API calls it: Invoice
+  std::string table;   // raw.qbo_invoices
+  int page_size = 100;
+};
+
+struct ConnectorConfig {
+  std::string path;            // the file it came from
+  std::string kind;            // quickbooks
+  std::string name;            // connector name recorded with runs
+  std::string account;         // QBO realm id
+  std::string base_url;
+  int minor_version = 75;
+  AuthConfig auth;
+  http::RetryPolicy retry;
+  http::RateLimit rate_limit;
+  http::HttpOptions http;
+  Duration default_chunk = boost::posix_time::hours(24 * 7);
+  int default_page_size = 100;
+  int max_page_size = 1000;
+  std::vector<StreamConfig> streams;
+
+  const StreamConfig* find_stream(const std::string& name) const;
+};
+
+// Reads and validates a connector file; ${VAR} and ${VAR:-default} come from `env`.
+// Throws Error(config) as "FILE:LINE:COL: message".
+ConnectorConfig load_connector_config(const std::string& path, const EnvLookup& env);
+
+}  // namespace tributary::connectors

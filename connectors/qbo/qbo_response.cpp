@@ -1,0 +1,107 @@
+#include "connectors/qbo/qbo_response.hpp"
+
+#include <simdjson.h>
+
+#include "core/error.hpp"
+#include "http/executor.hpp"
+
+namespace tributary::connectors::qbo {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+od::parser& thread_parser() {
+  thread_local od::parser parser;
+  return parser;
+}
+
+simdjson::padded_string_view padded(std::string& body) {
+  body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  return simdjson::padded_string_view(body.data(), body.size(), body.capacity());
+}
+
+[[noreturn]] void malformed(const std::string& what) {
+  throw Error(ErrorKind::data, "malformed QuickBooks answer: " + what);
+}
+
+std::string id_text(od::value v) {
+  if (v.type() == od::json_type::string) return std::string(std::string_view(v.get_string()));
+  return std::string(v.raw_json_token());  // a numeric Id, unlikely but harmless
+}
+
+std::optional<Timestamp> last_updated(od::object& record) {
+  od::value meta;
+  if (record.find_field_unordered("MetaData").get(meta) != simdjson::SUCCESS) return std::nullopt;
+  std::string_view text;
+  if (meta.find_field_unordered("LastUpdatedTime").get_string().get(text) != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  return try_parse_timestamp(text);
+}
+
+// Calls `on_record` for each element of QueryResponse.<entity>; returns false if the key is
+// absent (a page past the end). Throws Error(data) for anything that is not that envelope.
+template <typename F>
+void for_each_record(std::string& body, std::string_view entity, F&& on_record) {
+  try {
+    od::document doc = thread_parser().iterate(padded(body));
+    od::object root = doc.get_object();
+    od::object response;
+    if (root.find_field_unordered("QueryResponse").get(response) != simdjson::SUCCESS) {
+      malformed("no QueryResponse object");
+    }
+    for (auto field : response) {
+      std::string_view key = field.unescaped_key();
+      if (key != entity) continue;
+      for (auto element : field.value().get_array()) {
+        od::object record = element.get_object();
+        on_record(record);
+      }
+    }
+  } catch (const simdjson::simdjson_error& e) {
+    malformed(e.what());
+  }
+}
+
+}  // namespace
+
+std::vector<Record> parse_entity_page(std::string& body, std::string_view entity) {
+  std::vector<Record> out;
+  for_each_record(body, entity, [&](od::object& record) {
+    Record r;
+    r.json = record.raw_json();
+    record.reset();
+    od::value id;
+    if (record.find_field_unordered("Id").get(id) != simdjson::SUCCESS) malformed(std::string(entity) + " without Id");
+    r.id = id_text(id);
+    r.updated_at = last_updated(record);
+    out.push_back(std::move(r));
+  });
+  return out;
+}
+
+std::vector<SourceId> parse_id_page(std::string& body, std::string_view entity) {
+  std::vector<SourceId> out;
+  for_each_record(body, entity, [&](od::object& record) {
+    od::value id;
+    if (record.find_field_unordered("Id").get(id) != simdjson::SUCCESS) malformed(std::string(entity) + " without Id");
+    SourceId s{id_text(id), {}};
+    auto updated = last_updated(record);
+    if (!updated) malformed(std::string(entity) + " " + s.id + " without MetaData.LastUpdatedTime");
+    s.updated_at = *updated;
+    out.push_back(std::move(s));
+  });
+  return out;
+}
+
+long long parse_count(std::string& body) {
+  try {
+    od::document doc = thread_parser().iterate(padded(body));
+    int64_t n = doc["QueryResponse"]["totalCount"].get_int64();
+    return n;
+  } catch (const simdjson::simdjson_error& e) {
+    malformed(std::string("COUNT answer without QueryResponse.totalCount (") + e.what() + ")");
+  }
+}
+
+}  // namespace tributary::connectors::qbo

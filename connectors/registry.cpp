@@ -1,0 +1,13 @@
+// Every connector kind, registered in one place.
+#include "connectors/connector.hpp"
+#include "connectors/qbo/qbo_connector.hpp"
+#include "core/error.hpp"
+
+namespace tributary::connectors {
+
+std::unique_ptr<Connector> make_connector(ConnectorConfig config) {
+  if (config.kind == "quickbooks") return std::make_unique<qbo::QboConnector>(std::move(config));
+  throw Error(ErrorKind::config, config.path + ": unknown connector kind '" + config.kind + "'");
+}
+
+}  // namespace tributary::connectors

@@ -1,0 +1,95 @@
+#include "connectors/yaml_reader.hpp"
+
+#include <charconv>
+#include <filesystem>
+
+#include "core/error.hpp"
+
+namespace tributary::connectors {
+
+YAML::Node YamlReader::load_file() const {
+  if (!std::filesystem::exists(path_)) {
+    throw Error(ErrorKind::config, path_ + ": connector file not found");
+  }
+  try {
+    return YAML::LoadFile(path_);
+  } catch (const YAML::Exception& e) {
+    throw Error(ErrorKind::config, path_ + ":" + std::to_string(e.mark.line + 1) + ":" +
+                                       std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
+  }
+}
+
+std::string YamlReader::where(const YAML::Node& node) const {
+  auto mark = node.Mark();
+  if (mark.line < 0) return path_;
+  return path_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
+void YamlReader::fail(const YAML::Node& node, const std::string& message) const {
+  throw Error(ErrorKind::config, where(node) + ": " + message);
+}
+
+void YamlReader::require_map(const YAML::Node& node, const std::string& what) const {
+  if (!node.IsMap()) fail(node, what + " must be a mapping of keys to values");
+}
+
+void YamlReader::allow_keys(const YAML::Node& map, std::initializer_list<const char*> keys,
+                            const std::string& what) const {
+  for (const auto& kv : map) {
+    auto key = kv.first.as<std::string>();
+    bool known = false;
+    std::string expected;
+    for (const char* k : keys) {
+      known = known || key == k;
+      expected += expected.empty() ? k : std::string(", ") + k;
+    }
+    if (!known) fail(kv.first, "unknown key '" + key + "' in " + what + " (expected one of: " + expected + ")");
+  }
+}
+
+std::string YamlReader::scalar(const YAML::Node& node, const char* key) const {
+  if (!node.IsScalar()) fail(node, std::string("'") + key + "' must be a single value");
+  return expand_env(node.Scalar(), where(node), env_);
+}
+
+std::string YamlReader::text(const YAML::Node& map, const char* key,
+                             std::optional<std::string> fallback) const {
+  auto node = map[key];
+  if (!node || node.IsNull()) {
+    if (fallback) return *fallback;
+    fail(map, std::string("missing required key '") + key + "'");
+  }
+  return scalar(node, key);
+}
+
+Secret YamlReader::secret(const YAML::Node& map, const char* key) const {
+  return Secret(text(map, key, std::string()));
+}
+
+long long YamlReader::integer(const YAML::Node& map, const char* key, long long fallback,
+                              long long min, long long max) const {
+  auto node = map[key];
+  if (!node || node.IsNull()) return fallback;
+  auto s = scalar(node, key);
+  long long v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || p != s.data() + s.size()) {
+    fail(node, std::string("'") + key + "' must be a whole number, got '" + s + "'");
+  }
+  if (v < min || v > max) {
+    fail(node, std::string("'") + key + "' must be between " + std::to_string(min) + " and " +
+                   std::to_string(max) + ", got " + s);
+  }
+  return v;
+}
+
+bool YamlReader::boolean(const YAML::Node& map, const char* key, bool fallback) const {
+  auto node = map[key];
+  if (!node || node.IsNull()) return fallback;
+  auto s = scalar(node, key);
+  if (s == "true" || s == "yes" || s == "on") return true;
+  if (s == "false" || s == "no" || s == "off") return false;
+  fail(node, std::string("'") + key + "' must be true or false, got '" + s + "'");
+}
+
+}  // namespace tributary::connectors

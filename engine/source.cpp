@@ -1,0 +1,30 @@
+#include "engine/source.hpp"
+
+namespace tributary::engine {
+namespace {
+
+std::unique_ptr<http::Authenticator> make_authenticator(const connectors::ConnectorConfig& c,
+                                                        http::TokenStore& tokens, const StopFlag* stop) {
+  if (c.auth.kind != "oauth2_refresh") return std::make_unique<http::NoAuth>();
+  http::OAuthSettings s;
+  s.token_url = c.auth.token_url;
+  s.client_id = c.auth.client_id;
+  s.client_secret = c.auth.client_secret;
+  s.refresh_token = c.auth.refresh_token;
+  s.store_key = c.name + ":" + c.account;
+  s.retry = c.retry;
+  return std::make_unique<http::OAuthRefresher>(std::move(s), tokens, stop);
+}
+
+}  // namespace
+
+SourceSession::SourceSession(const connectors::Connector& connector, http::TokenStore& tokens,
+                             const StopFlag* stop)
+    : limiter_(connector.config().rate_limit, stop),
+      auth_(make_authenticator(connector.config(), tokens, stop)) {
+  executor_ = std::make_unique<http::RequestExecutor>(
+      connector.config().retry, limiter_, *auth_,
+      [&connector](const http::HttpResponse& r) { return connector.describe_failure(r); }, stop);
+}
+
+}  // namespace tributary::engine

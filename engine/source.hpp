@@ -1,0 +1,27 @@
+#pragma once
+// Everything a run shares to talk to one source account: limiter, credentials, executor.
+#include <memory>
+
+#include "connectors/connector.hpp"
+#include "http/executor.hpp"
+#include "http/oauth.hpp"
+
+namespace tributary::engine {
+
+class SourceSession {
+ public:
+  // `tokens` is where a rotated OAuth refresh token is stored (state implements it).
+  SourceSession(const connectors::Connector& connector, http::TokenStore& tokens, const StopFlag* stop);
+
+  http::HttpResponse fetch(http::HttpClient& client, const http::HttpRequest& request) {
+    return executor_->execute(client, request);
+  }
+  const http::ExecutorStats& stats() const { return executor_->stats(); }
+
+ private:
+  http::RateLimiter limiter_;
+  std::unique_ptr<http::Authenticator> auth_;
+  std::unique_ptr<http::RequestExecutor> executor_;
+};
+
+}  // namespace tributary::engine

@@ -1,0 +1,115 @@
+#include "http/curl_client.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <mutex>
+
+namespace tributary::http {
+namespace {
+
+std::once_flag curl_init_once;
+
+size_t on_body(char* data, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+size_t on_header(char* data, size_t size, size_t n, void* user) {
+  auto* headers = static_cast<std::map<std::string, std::string>*>(user);
+  std::string_view line(data, size * n);
+  auto colon = line.find(':');
+  if (colon == std::string_view::npos) return size * n;  // status line or blank
+  std::string name(line.substr(0, colon));
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  auto value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
+  (*headers)[name] = std::string(value);
+  return size * n;
+}
+
+TransportError transport_error(CURLcode code, const HttpRequest& req, const char* detail) {
+  std::string msg = std::string("no answer to ") + req.label + ": " + curl_easy_strerror(code);
+  if (detail != nullptr && *detail != '\0') msg += " (" + std::string(detail) + ")";
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return TransportError(ErrorKind::timeout, msg, true);
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+      return TransportError(ErrorKind::network, msg, false);
+    default:
+      return TransportError(ErrorKind::network, msg, true);
+  }
+}
+
+}  // namespace
+
+HttpClient::HttpClient(HttpOptions options) : options_(std::move(options)) {
+  std::call_once(curl_init_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  handle_ = curl_easy_init();
+  if (handle_ == nullptr) throw Error(ErrorKind::internal, "curl_easy_init failed");
+}
+
+HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(handle_)); }
+
+HttpResponse HttpClient::perform(const HttpRequest& req) {
+  CURL* h = static_cast<CURL*>(handle_);
+  curl_easy_reset(h);  // keeps the connection cache, forgets the previous request's options
+  HttpResponse res;
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  curl_slist* headers = nullptr;
+  for (const auto& [k, v] : req.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
+
+  curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+  if (req.method == "POST" || !req.body.empty()) {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+  }
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // whatever libcurl can decode
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &res.body);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &res.headers);
+
+  CURLcode code = curl_easy_perform(h);
+  curl_slist_free_all(headers);
+  if (code != CURLE_OK) throw transport_error(code, req, errbuf);
+  long status = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  res.status = static_cast<int>(status);
+  return res;
+}
+
+std::string url_encode(std::string_view text) {
+  // libcurl ignores the handle argument since 7.82; it escapes all but unreserved characters.
+  char* escaped = curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size()));
+  if (escaped == nullptr) throw Error(ErrorKind::internal, "curl_easy_escape failed");
+  std::string out(escaped);
+  curl_free(escaped);
+  return out;
+}
+
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string out;
+  for (const auto& [k, v] : fields) {
+    if (!out.empty()) out += '&';
+    out += url_encode(k) + "=" + url_encode(v);
+  }
+  return out;
+}
+
+}  // namespace tributary::http

@@ -1,0 +1,51 @@
+#pragma once
+// One libcurl easy handle: reuses its connection across requests. Not thread-safe;
+// each worker thread owns one.
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+#include "http/types.hpp"
+
+namespace tributary::http {
+
+struct HttpOptions {
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds total_timeout{120'000};
+  std::string user_agent = "tributary/0.1";
+};
+
+// A request that never produced an HTTP answer. `retryable` is false for failures that
+// another attempt cannot fix (bad URL, TLS verification).
+class TransportError : public Error {
+ public:
+  TransportError(ErrorKind kind, const std::string& message, bool retryable)
+      : Error(kind, message), retryable_(retryable) {}
+  bool retryable() const { return retryable_; }
+
+ private:
+  bool retryable_;
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(HttpOptions options = {});
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Returns any HTTP answer (including 4xx/5xx); throws TransportError when there is none.
+  HttpResponse perform(const HttpRequest& request);
+
+ private:
+  HttpOptions options_;
+  void* handle_;  // CURL*
+};
+
+// Percent-encodes everything but RFC 3986 unreserved characters (so '+' becomes %2B).
+std::string url_encode(std::string_view text);
+// application/x-www-form-urlencoded pairs, each encoded once.
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
+
+}  // namespace tributary::http

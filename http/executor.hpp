@@ -1,0 +1,50 @@
+#pragma once
+// The one retry loop: rate limit, credentials, transport, classification, backoff.
+// It knows nothing about any particular API; a connector supplies how to read an error body.
+#include <atomic>
+#include <functional>
+#include <random>
+#include <string>
+
+#include "core/interrupt.hpp"
+#include "http/auth.hpp"
+#include "http/rate_limiter.hpp"
+#include "http/retry.hpp"
+
+namespace tributary::http {
+
+// Turns an error answer into one readable line ("ValidationFault 4000: Error parsing query: ...").
+using FailureDescriber = std::function<std::string(const HttpResponse&)>;
+
+std::string describe_plainly(const HttpResponse& response);  // status and a bounded body excerpt
+
+struct ExecutorStats {
+  std::atomic<long> requests{0};
+  std::atomic<long> retries{0};
+  std::atomic<long> throttled{0};
+  std::atomic<long> auth_refreshes{0};
+};
+
+class RequestExecutor {
+ public:
+  RequestExecutor(RetryPolicy policy, RateLimiter& limiter, Authenticator& auth,
+                  FailureDescriber describe, const StopFlag* stop = nullptr);
+
+  // Returns a 2xx answer or throws Error whose kind says why (throttled, server, client,
+  // auth, network, timeout, interrupted).
+  HttpResponse execute(HttpClient& client, const HttpRequest& request);
+
+  const ExecutorStats& stats() const { return stats_; }
+
+ private:
+  [[noreturn]] void fail(const HttpRequest& request, const HttpResponse& response) const;
+
+  RetryPolicy policy_;
+  RateLimiter& limiter_;
+  Authenticator& auth_;
+  FailureDescriber describe_;
+  const StopFlag* stop_;
+  ExecutorStats stats_;
+};
+
+}  // namespace tributary::http

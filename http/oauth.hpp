@@ -1,0 +1,68 @@
+#pragma once
+// OAuth 2.0 refresh-token grant (RFC 6749 §6), as Intuit runs it: HTTP Basic client
+// authentication, refresh tokens that rotate. One refresh at a time per refresher; every
+// stream and thread of an account shares one refresher.
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "core/env.hpp"
+#include "core/interrupt.hpp"
+#include "http/auth.hpp"
+#include "http/retry.hpp"
+
+namespace tributary::http {
+
+struct StoredRefreshToken {
+  Secret token;
+  // Fingerprint of the configured (environment) token this one descends from. When the operator
+  // configures a different token, it is newer than the stored chain and wins.
+  std::string origin_fingerprint;
+};
+
+// Storage the refresher does not own; `state` implements it in PostgreSQL. save() must be
+// durable when it returns: a rotated token is stored before it is ever used.
+class TokenStore {
+ public:
+  virtual ~TokenStore() = default;
+  virtual std::optional<StoredRefreshToken> load(const std::string& key) = 0;
+  virtual void save(const std::string& key, const StoredRefreshToken& token) = 0;
+};
+
+struct OAuthSettings {
+  std::string token_url;
+  std::string client_id;
+  Secret client_secret;
+  Secret refresh_token;   // as configured (environment)
+  std::string store_key;  // e.g. "quickbooks:<realm>"
+  std::chrono::seconds refresh_margin{120};  // refresh this long before expiry
+  RetryPolicy retry;                         // for transient token-endpoint failures
+};
+
+std::string fingerprint(const std::string& text);  // FNV-1a 64, hex; not a secret-safe hash
+
+class OAuthRefresher final : public Authenticator {
+ public:
+  OAuthRefresher(OAuthSettings settings, TokenStore& store, const StopFlag* stop = nullptr);
+  std::string apply(HttpRequest& request, HttpClient& client) override;
+  bool invalidate(const std::string& tag) override;
+
+  int refresh_count() const;
+
+ private:
+  std::string access_token(HttpClient& client);
+  void refresh(HttpClient& client);
+  Secret current_refresh_token();
+  HttpResponse post_refresh(HttpClient& client, const Secret& refresh_token);
+
+  OAuthSettings settings_;
+  TokenStore& store_;
+  const StopFlag* stop_;
+  mutable std::mutex mutex_;
+  Secret access_token_;
+  std::chrono::steady_clock::time_point expires_at_{};
+  int refresh_count_ = 0;
+};
+
+}  // namespace tributary::http

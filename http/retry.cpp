@@ -1,0 +1,65 @@
+#include "http/retry.hpp"
+
+#include <boost/date_time/posix_time/posix_time.hpp>
+#include <cctype>
+#include <charconv>
+#include <ctime>
+
+namespace tributary::http {
+
+std::ostream& operator<<(std::ostream& os, const RetryPolicy& p) {
+  os << "RetryPolicy{max_retries=" << p.max_retries << ", base=" << p.base_delay.count()
+     << "ms, cap=" << p.max_delay.count() << "ms, retry_after="
+     << (p.honour_retry_after ? "honoured" : "ignored") << ", statuses=[";
+  bool first = true;
+  for (int s : p.retry_statuses) {
+    os << (first ? "" : ",") << s;
+    first = false;
+  }
+  return os << "]}";
+}
+
+Verdict classify_status(int status, const RetryPolicy& policy) {
+  if (status >= 200 && status < 300) return Verdict::success;
+  if (status == 401) return Verdict::refresh_auth;
+  if (policy.retry_statuses.count(status) > 0) return Verdict::retry;
+  return Verdict::fail;
+}
+
+std::chrono::milliseconds backoff_ceiling(const RetryPolicy& policy, int retry) {
+  long long ceiling = policy.base_delay.count();
+  for (int i = 0; i < retry && ceiling < policy.max_delay.count(); ++i) ceiling *= 2;
+  return std::chrono::milliseconds(std::min<long long>(ceiling, policy.max_delay.count()));
+}
+
+std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry, std::mt19937_64& rng) {
+  auto ceiling = backoff_ceiling(policy, retry).count();
+  std::uniform_int_distribution<long long> dist(0, ceiling);
+  return std::chrono::milliseconds(dist(rng));
+}
+
+std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value,
+                                                           const Timestamp& now) {
+  if (value.empty()) return std::nullopt;
+  if (std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
+    long long seconds = 0;
+    std::from_chars(value.data(), value.data() + value.size(), seconds);
+    return std::chrono::milliseconds(seconds * 1000);
+  }
+  // IMF-fixdate, e.g. "Wed, 21 Oct 2015 07:28:00 GMT"
+  std::tm tm{};
+  const char* end = strptime(value.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  auto when = boost::posix_time::ptime_from_tm(tm);
+  auto diff = (when - now).total_milliseconds();
+  return std::chrono::milliseconds(std::max<long long>(0, diff));
+}
+
+std::chrono::milliseconds delay_before_retry(const RetryPolicy& policy, int retry,
+                                             std::optional<std::chrono::milliseconds> retry_after,
+                                             std::mt19937_64& rng) {
+  if (retry_after && policy.honour_retry_after) return std::min(*retry_after, policy.max_retry_after);
+  return backoff_delay(policy, retry, rng);
+}
+
+}  // namespace tributary::http

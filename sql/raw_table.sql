@@ -1,0 +1,15 @@
+-- One raw table per stream. {{table}} is replaced by the quoted, schema-qualified name.
+CREATE TABLE IF NOT EXISTS {{table}} (
+  realm_id                 text        NOT NULL,
+  id                       text        NOT NULL,
+  payload                  jsonb       NOT NULL,  -- the record exactly as the API returned it
+  source_updated_at        timestamptz,           -- the record's own updated-at (QBO: MetaData.LastUpdatedTime)
+  ingested_at_utc          timestamptz NOT NULL,
+  extract_window_start_utc timestamptz NOT NULL,
+  extract_window_end_utc   timestamptz NOT NULL,
+  page_number              integer     NOT NULL,
+  page_size                integer     NOT NULL,
+  request_payload          jsonb       NOT NULL,  -- method, URL, query, parameters; never a secret
+  run_id                   bigint,
+  PRIMARY KEY (realm_id, id)
+)

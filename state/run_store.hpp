@@ -1,0 +1,33 @@
+#pragma once
+// Runs and their windows: creation, lookup, listing.
+#include <pqxx/pqxx>
+
+#include <optional>
+#include <vector>
+
+#include "state/types.hpp"
+
+namespace tributary::state {
+
+class RunStore {
+ public:
+  explicit RunStore(pqxx::connection_base& conn) : conn_(conn) {}
+
+  // Creates the run and one pending window per (stream, window) in one transaction.
+  long long create_run(const RunSpec& spec, const std::vector<Window>& windows);
+
+  // The newest run with the same connector, account, streams, range, chunk and page size
+  // that has not finished: re-running a backfill command continues it.
+  std::optional<long long> find_unfinished(const RunSpec& spec);
+
+  std::optional<RunRow> load_run(long long run_id);
+  std::vector<RunRow> recent_runs(int limit);
+  std::vector<WindowRow> windows(long long run_id);
+
+  void mark_run(long long run_id, Status status, const std::string& error = "");
+
+ private:
+  pqxx::connection_base& conn_;
+};
+
+}  // namespace tributary::state

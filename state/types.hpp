@@ -1,0 +1,71 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/window.hpp"
+
+namespace tributary::state {
+
+enum class Status { pending, running, done, failed };
+std::string to_string(Status s);
+Status status_from_string(const std::string& s);
+
+struct RunSpec {
+  std::string connector;
+  std::string account;
+  std::vector<std::string> streams;
+  std::string mode = "backfill";
+  Window range;
+  Duration chunk;
+  int page_size = 100;
+  std::string config_path;
+};
+
+struct RunRow {
+  long long run_id = 0;
+  RunSpec spec;
+  Status status = Status::pending;
+  std::string created_at;
+  std::string finished_at;
+  std::string last_error;
+};
+
+struct WindowRow {
+  long long window_id = 0;
+  long long run_id = 0;
+  std::string stream;
+  Window window;
+  Status status = Status::pending;
+  std::string next_position;  // "" = from the start
+  int next_page_number = 1;
+  bool paging_complete = false;
+  int pages_loaded = 0;
+  long long records_loaded = 0;
+  long long records_reconciled = 0;
+  std::optional<long long> expected_count;
+  std::optional<long long> verified_count;
+  int attempts = 0;
+  std::string last_error;
+  std::string claimed_by;
+};
+
+// The checkpoint that moves with a page's rows, in the same transaction.
+struct PageCheckpoint {
+  long long window_id = 0;
+  std::string worker;
+  std::string next_position;
+  int next_page_number = 1;
+  bool paging_complete = false;
+  long long records = 0;     // rows this page carried
+  bool reconciled = false;   // the page came from reconciliation, not offset paging
+};
+
+struct WindowOutcome {
+  Status status = Status::done;
+  std::optional<long long> expected_count;
+  std::optional<long long> verified_count;
+  std::string error;
+};
+
+}  // namespace tributary::state

@@ -1,0 +1,142 @@
+#include "state/window_store.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+
+#include "pg/pg.hpp"
+#include "state/rows.hpp"
+
+namespace tributary::state {
+namespace {
+
+constexpr const char* kClaim = R"(
+UPDATE state.windows SET status = 'running', claimed_by = $2,
+  lease_expires_at_utc = now() + make_interval(secs => $3), attempts = attempts + 1,
+  started_at_utc = coalesce(started_at_utc, now()), updated_at_utc = now()
+WHERE window_id = (
+  SELECT window_id FROM state.windows
+  WHERE run_id = $1 AND status = 'pending'
+  ORDER BY window_start_utc, stream
+  FOR UPDATE SKIP LOCKED LIMIT 1)
+RETURNING )";
+
+constexpr const char* kReopen = R"(
+UPDATE state.windows SET status = 'pending', claimed_by = NULL, lease_expires_at_utc = NULL,
+  updated_at_utc = now()
+WHERE run_id = $1
+  AND ((status = 'running' AND (lease_expires_at_utc < now() OR claimed_by = ANY($2::text[])))
+       OR ($3 AND status = 'failed')))";
+
+constexpr const char* kCheckpoint = R"(
+UPDATE state.windows SET
+  next_position = NULLIF($3, ''), next_page_number = $4, paging_complete = $5,
+  pages_loaded = pages_loaded + CASE WHEN $7 THEN 0 ELSE 1 END,
+  records_loaded = records_loaded + $6,
+  records_reconciled = records_reconciled + CASE WHEN $7 THEN $6 ELSE 0 END,
+  lease_expires_at_utc = now() + make_interval(secs => $8), updated_at_utc = now()
+WHERE window_id = $1 AND claimed_by = $2 AND status = 'running')";
+
+constexpr const char* kFinish = R"(
+UPDATE state.windows SET status = $3, expected_count = NULLIF($4, '')::bigint,
+  verified_count = NULLIF($5, '')::bigint, last_error = NULLIF($6, ''),
+  finished_at_utc = now(), updated_at_utc = now(), claimed_by = NULL, lease_expires_at_utc = NULL
+WHERE window_id = $1 AND claimed_by = $2)";
+
+constexpr const char* kRelease = R"(
+UPDATE state.windows SET status = 'pending', claimed_by = NULL, lease_expires_at_utc = NULL,
+  updated_at_utc = now()
+WHERE window_id = $1 AND claimed_by = $2 AND status = 'running')";
+
+std::string host_name() {
+  char buf[256] = {0};
+  gethostname(buf, sizeof buf - 1);
+  return buf;
+}
+
+// A claim "host:pid:n" made on this host by a process that no longer exists.
+bool claimed_by_dead_local_process(const std::string& claim, const std::string& host) {
+  auto first = claim.find(':');
+  auto second = claim.find(':', first + 1);
+  if (first == std::string::npos || second == std::string::npos) return false;
+  if (claim.substr(0, first) != host) return false;
+  pid_t pid = static_cast<pid_t>(std::stol(claim.substr(first + 1, second - first - 1)));
+  return kill(pid, 0) == -1 && errno == ESRCH;
+}
+
+std::string opt_text(const std::optional<long long>& v) { return v ? std::to_string(*v) : ""; }
+
+}  // namespace
+
+std::string make_worker_id(int thread_index) {
+  return host_name() + ":" + std::to_string(getpid()) + ":" + std::to_string(thread_index);
+}
+
+int WindowStore::reopen(long long run_id, bool include_failed) {
+  try {
+    pqxx::work txn(conn_);
+    auto claims = txn.exec_params(
+        "SELECT DISTINCT claimed_by FROM state.windows WHERE run_id = $1 AND status = 'running' "
+        "AND claimed_by IS NOT NULL", run_id);
+    std::vector<std::string> dead;
+    auto host = host_name();
+    for (const auto& row : claims) {
+      auto claim = row[0].as<std::string>();
+      if (claimed_by_dead_local_process(claim, host)) dead.push_back(claim);
+    }
+    auto result = txn.exec_params(kReopen, run_id, pg::array_literal(dead), include_failed);
+    txn.commit();
+    return static_cast<int>(result.affected_rows());
+  } catch (const pqxx::failure& e) {
+    pg::rethrow_as_database_error(e, "reopening windows of run " + std::to_string(run_id));
+  }
+}
+
+std::optional<WindowRow> WindowStore::claim_next(long long run_id, const std::string& worker) {
+  try {
+    pqxx::work txn(conn_);
+    auto rows = txn.exec_params(std::string(kClaim) + window_columns(), run_id, worker,
+                                static_cast<long>(lease_.count()));
+    txn.commit();
+    if (rows.empty()) return std::nullopt;
+    return read_window(rows[0]);
+  } catch (const pqxx::failure& e) {
+    pg::rethrow_as_database_error(e, "claiming a window of run " + std::to_string(run_id));
+  }
+}
+
+void WindowStore::checkpoint(pqxx::transaction_base& txn, const PageCheckpoint& cp) {
+  auto result = txn.exec_params(kCheckpoint, cp.window_id, cp.worker, cp.next_position,
+                                cp.next_page_number, cp.paging_complete, cp.records, cp.reconciled,
+                                static_cast<long>(lease_.count()));
+  if (result.affected_rows() != 1) {
+    throw Error(ErrorKind::database, "window " + std::to_string(cp.window_id) +
+                                         " is no longer claimed by " + cp.worker +
+                                         " (lease expired and another worker took it)");
+  }
+}
+
+void WindowStore::finish(long long window_id, const std::string& worker, const WindowOutcome& o) {
+  try {
+    pqxx::work txn(conn_);
+    txn.exec_params(kFinish, window_id, worker, to_string(o.status), opt_text(o.expected_count),
+                    opt_text(o.verified_count), o.error);
+    txn.commit();
+  } catch (const pqxx::failure& e) {
+    pg::rethrow_as_database_error(e, "finishing window " + std::to_string(window_id));
+  }
+}
+
+void WindowStore::release(long long window_id, const std::string& worker) {
+  try {
+    pqxx::work txn(conn_);
+    txn.exec_params(kRelease, window_id, worker);
+    txn.commit();
+  } catch (const pqxx::failure& e) {
+    pg::rethrow_as_database_error(e, "releasing window " + std::to_string(window_id));
+  }
+}
+
+}  // namespace tributary::state

@@ -1,0 +1,41 @@
+#pragma once
+// Claiming windows (leases) and moving their checkpoints.
+#include <pqxx/pqxx>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "state/types.hpp"
+
+namespace tributary::state {
+
+// "host:pid:n", unique per worker thread of a process.
+std::string make_worker_id(int thread_index);
+
+class WindowStore {
+ public:
+  WindowStore(pqxx::connection_base& conn, std::chrono::seconds lease = std::chrono::seconds(120))
+      : conn_(conn), lease_(lease) {}
+
+  // Windows left 'running' by a process that is gone (same host, pid not alive) or whose lease
+  // expired go back to 'pending'. With `include_failed`, failed windows do too (resume).
+  int reopen(long long run_id, bool include_failed);
+
+  // Claims the next pending window of the run for `worker`, or nullopt when none is left.
+  std::optional<WindowRow> claim_next(long long run_id, const std::string& worker);
+
+  // Inside the page's transaction. Throws Error(database) if `worker` no longer holds the lease.
+  void checkpoint(pqxx::transaction_base& txn, const PageCheckpoint& cp);
+
+  void finish(long long window_id, const std::string& worker, const WindowOutcome& outcome);
+
+  // On a graceful stop: our running windows go back to 'pending' (resume continues them).
+  void release(long long window_id, const std::string& worker);
+
+ private:
+  pqxx::connection_base& conn_;
+  std::chrono::seconds lease_;
+};
+
+}  // namespace tributary::state

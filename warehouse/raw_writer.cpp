@@ -1,0 +1,67 @@
+#include "warehouse/raw_writer.hpp"
+
+#include "sql/sql.hpp"
+
+namespace tributary::warehouse {
+namespace {
+
+constexpr const char* kMissingOrStaleSql = R"(
+SELECT s.id
+FROM unnest($2::text[], $3::timestamptz[]) AS s(id, updated_at)
+LEFT JOIN {{table}} AS r ON r.realm_id = $1 AND r.id = s.id
+WHERE r.id IS NULL OR (r.source_updated_at IS NOT NULL AND r.source_updated_at < s.updated_at)
+ORDER BY s.id)";
+
+}  // namespace
+
+RawTableWriter::RawTableWriter(pqxx::connection_base& conn, const std::string& table)
+    : conn_(conn), table_(table), quoted_(pg::quote_qualified(conn, table)),
+      upsert_sql_(sql::fill(sql::text("upsert_raw.sql"), "table", quoted_)) {}
+
+void RawTableWriter::ensure_table() {
+  try {
+    pqxx::work txn(conn_);
+    // Concurrent workers may race to create the same table; serialise them.
+    txn.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", "tributary:ddl:" + table_);
+    txn.exec(sql::fill(sql::text("raw_table.sql"), "table", quoted_));
+    txn.commit();
+  } catch (const pqxx::failure& e) {
+    pg::rethrow_as_database_error(e, "creating " + table_);
+  }
+}
+
+long RawTableWriter::write_page(pqxx::transaction_base& txn, const PageMetadata& meta,
+                                const std::vector<RawRecord>& records) {
+  if (records.empty()) return 0;
+  txn.exec(std::string(sql::text("stage_table.sql")));
+  {
+    pqxx::stream_to copy(txn, "tributary_stage",
+                         std::vector<std::string>{"id", "payload", "source_updated_at"});
+    for (const auto& r : records) {
+      copy << std::make_tuple(std::string(r.id), std::string(r.payload),
+                              r.source_updated_at ? format_utc_micros(*r.source_updated_at) : std::string());
+    }
+    copy.complete();
+  }
+  auto result = txn.exec_params(upsert_sql_, meta.realm_id, format_utc_micros(meta.window.start),
+                                format_utc_micros(meta.window.end), meta.page_number, meta.page_size,
+                                meta.request_payload, meta.run_id, format_utc_micros(meta.ingested_at));
+  return static_cast<long>(result.affected_rows());
+}
+
+std::vector<std::string> RawTableWriter::missing_or_stale(pqxx::transaction_base& txn,
+                                                          const std::string& realm_id,
+                                                          const std::vector<std::string>& ids,
+                                                          const std::vector<Timestamp>& updated_at) {
+  std::vector<std::string> times;
+  times.reserve(updated_at.size());
+  for (const auto& t : updated_at) times.push_back(format_utc_micros(t));
+  auto rows = txn.exec_params(sql::fill(kMissingOrStaleSql, "table", quoted_), realm_id,
+                              pg::array_literal(ids), pg::array_literal(times));
+  std::vector<std::string> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) out.push_back(row[0].as<std::string>());
+  return out;
+}
+
+}  // namespace tributary::warehouse

@@ -1,0 +1,57 @@
+#pragma once
+// Lands records as raw JSON: COPY a page into a staging table, then one set-based upsert.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/window.hpp"
+#include "pg/pg.hpp"
+
+namespace tributary::warehouse {
+
+struct RawRecord {
+  std::string_view id;
+  std::string_view payload;  // JSON text exactly as the source returned it
+  std::optional<Timestamp> source_updated_at;
+};
+
+// What every row of one page shares.
+struct PageMetadata {
+  std::string realm_id;
+  Window window;
+  int page_number = 0;
+  int page_size = 0;
+  std::string request_payload;  // JSON; never holds a secret
+  long long run_id = 0;
+  Timestamp ingested_at;
+};
+
+class RawTableWriter {
+ public:
+  // `table` is schema-qualified ("raw.qbo_invoices").
+  RawTableWriter(pqxx::connection_base& conn, const std::string& table);
+
+  // Creates the table if missing (idempotent). Run once per table, outside page transactions.
+  void ensure_table();
+
+  // Writes the page inside `txn` (the caller commits it together with the checkpoint).
+  // Returns how many rows were inserted or changed.
+  long write_page(pqxx::transaction_base& txn, const PageMetadata& meta,
+                  const std::vector<RawRecord>& records);
+
+  // Of `ids` with their source updated-at times, those raw lacks or holds in an older version.
+  std::vector<std::string> missing_or_stale(pqxx::transaction_base& txn, const std::string& realm_id,
+                                            const std::vector<std::string>& ids,
+                                            const std::vector<Timestamp>& updated_at);
+
+  const std::string& quoted_table() const { return quoted_; }
+
+ private:
+  pqxx::connection_base& conn_;
+  std::string table_;
+  std::string quoted_;
+  std::string upsert_sql_;
+};
+
+}  // namespace tributary::warehouse
