@@ -1,0 +1,41 @@
+#include "tests/support/database.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace tributary::testing {
+
+std::string test_db_url() {
+  const char* url = std::getenv("TRIBUTARY_TEST_DB_URL");
+  if (url == nullptr || *url == '\0') {
+    ADD_FAILURE() << "TRIBUTARY_TEST_DB_URL is not set: run the PostgreSQL tests through scripts/test.sh";
+    throw std::runtime_error("TRIBUTARY_TEST_DB_URL is not set");
+  }
+  return url;
+}
+
+void reset_database() {
+  pqxx::connection conn(test_db_url());
+  pqxx::work txn(conn);
+  txn.exec("DROP SCHEMA IF EXISTS raw CASCADE");
+  txn.exec("DROP SCHEMA IF EXISTS state CASCADE");
+  txn.commit();
+}
+
+long long scalar(const std::string& sql) {
+  pqxx::connection conn(test_db_url());
+  pqxx::work txn(conn);
+  auto row = txn.exec1(sql);
+  return row[0].is_null() ? 0 : row[0].as<long long>();
+}
+
+std::string text(const std::string& sql) {
+  pqxx::connection conn(test_db_url());
+  pqxx::work txn(conn);
+  auto row = txn.exec1(sql);
+  return row[0].is_null() ? "" : row[0].as<std::string>();
+}
+
+}  // namespace tributary::testing
