@@ -88,15 +88,14 @@ int cmd_backfill(const GlobalOptions& g, const BackfillOptions& o, StopFlag& sto
 int cmd_resume(const GlobalOptions& g, const ResumeOptions& o, StopFlag& stop) {
   auto url = database_url(g);
   migrate_db(url);
-  std::string config_path = o.config;
+  auto run = state::RunStore(*pg::connect(url)).load_run(o.run_id);
+  if (!run) throw Error(ErrorKind::usage, "--run: no run " + std::to_string(o.run_id) + " in state.runs");
+  std::string config_path = o.config.empty() ? run->spec.config_path : o.config;
   if (config_path.empty()) {
-    auto conn = pg::connect(url);
-    auto run = state::RunStore(*conn).load_run(o.run_id);
-    if (!run) throw Error(ErrorKind::usage, "--run: no run " + std::to_string(o.run_id) + " in state.runs");
-    config_path = run->spec.config_path;
-    if (config_path.empty()) throw Error(ErrorKind::usage, "run " + std::to_string(o.run_id) + " has no recorded connector file; pass --config");
+    throw Error(ErrorKind::usage, "run " + std::to_string(o.run_id) + " has no recorded connector file; pass --config");
   }
-  auto connector = load_connector(config_path, 0);
+  // The run's own page size, so resumed pages look like the ones before them.
+  auto connector = load_connector(config_path, run->spec.page_size);
   engine::Engine engine(*connector, {url, o.workers, &stop});
   auto summary = engine.resume(o.run_id);
   print_summary(summary);
