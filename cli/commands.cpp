@@ -118,6 +118,18 @@ int cmd_status(const GlobalOptions& g, long long run_id, int limit) {
   return run->status == state::Status::failed ? exit_code_for(ErrorKind::data) : 0;
 }
 
+// The first word that is neither an option nor an option's value, if it names no command.
+std::optional<std::string> unknown_command(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--db" || arg == "--log-level") { ++i; continue; }
+    if (arg.rfind("-", 0) == 0) continue;
+    if (arg == "migrate" || arg == "backfill" || arg == "resume" || arg == "status") return std::nullopt;
+    return arg;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -151,6 +163,11 @@ int run(int argc, char** argv) {
   status->add_option("--run", status_run, "run id");
   status->add_option("--limit", status_limit, "how many recent runs to list")->check(CLI::Range(1, 10000));
 
+  if (auto unknown = unknown_command(argc, argv)) {
+    std::cerr << "tributary: error: unknown command '" << *unknown
+              << "' (expected one of: migrate, backfill, resume, status)" << std::endl;
+    return exit_code_for(ErrorKind::usage);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
