@@ -63,7 +63,8 @@ std::unique_ptr<connectors::Connector> load_connector(const std::string& path, i
 void print_summary(const engine::RunSummary& s) {
   std::cout << "run " << s.run_id << (s.continued ? " (continued)" : "") << ": " << s.windows_done << "/"
             << s.windows_total << " windows done, " << s.windows_failed << " failed, " << s.records_loaded
-            << " records loaded" << std::endl;
+            << " records fetched, " << s.rows_changed
+            << " raw rows inserted or changed" << std::endl;
   if (s.fatal) std::cerr << "tributary: error: " << s.fatal->what() << std::endl;
   else if (s.windows_failed > 0) std::cerr << "tributary: error: " << s.windows_failed
                                            << " window(s) failed; see `tributary status --run " << s.run_id

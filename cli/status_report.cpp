@@ -18,17 +18,30 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
+// A table row: each cell padded to its width, then one space.
+struct Row {
+  std::ostream& out;
+  Row& left(const std::string& text, int width) {
+    out << std::left << std::setw(width) << text << ' ';
+    return *this;
+  }
+  Row& right(const std::string& text, int width) {
+    out << std::right << std::setw(width) << text << ' ';
+    return *this;
+  }
+  void end(const std::string& tail = "") { out << tail << '\n'; }
+};
+
 }  // namespace
 
 void print_runs(std::ostream& out, const std::vector<state::RunRow>& runs) {
-  out << std::left << std::setw(6) << "RUN" << std::setw(12) << "CONNECTOR" << std::setw(9) << "MODE"
-      << std::setw(8) << "STATUS" << std::setw(24) << "STREAMS" << std::setw(25) << "RANGE"
-      << "CREATED  ERROR\n";
+  Row{out}.right("RUN", 5).left("CONNECTOR", 11).left("MODE", 8).left("STATUS", 7).left("STREAMS", 24)
+      .left("RANGE", 45).left("CREATED", 20).end("ERROR");
   for (const auto& r : runs) {
-    out << std::left << std::setw(6) << r.run_id << std::setw(12) << r.spec.connector << std::setw(9)
-        << r.spec.mode << std::setw(8) << to_string(r.status) << std::setw(24) << join(r.spec.streams)
-        << std::setw(25) << (short_time(r.spec.range.start) + ".." + short_time(r.spec.range.end))
-        << r.created_at << (r.last_error.empty() ? "" : "  " + r.last_error) << "\n";
+    Row{out}.right(std::to_string(r.run_id), 5).left(r.spec.connector, 11).left(r.spec.mode, 8)
+        .left(to_string(r.status), 7).left(join(r.spec.streams), 24)
+        .left(short_time(r.spec.range.start) + " .. " + short_time(r.spec.range.end), 45)
+        .left(r.created_at, 20).end(r.last_error);
   }
 }
 
@@ -36,16 +49,15 @@ void print_run(std::ostream& out, const state::RunRow& run, const std::vector<st
   out << "run " << run.run_id << ": " << run.spec.connector << " " << run.spec.mode << " "
       << join(run.spec.streams) << " " << to_string(run.spec.range) << ", status " << to_string(run.status)
       << (run.last_error.empty() ? "" : " (" + run.last_error + ")") << "\n";
-  out << std::left << std::setw(8) << "WINDOW" << std::setw(11) << "STREAM" << std::setw(44) << "RANGE"
-      << std::setw(9) << "STATUS" << std::right << std::setw(6) << "PAGES" << std::setw(9) << "RECORDS"
-      << std::setw(7) << "RECON" << std::setw(9) << "EXPECTED" << std::setw(9) << "VERIFIED"
-      << std::setw(9) << "ATTEMPTS" << "  LAST ERROR\n";
+  Row{out}.right("WINDOW", 7).left("STREAM", 12).left("RANGE", 45).left("STATUS", 7).right("PAGES", 6)
+      .right("RECORDS", 8).right("CHANGED", 8).right("RECON", 6).right("EXPECTED", 9).right("VERIFIED", 9)
+      .right("ATTEMPTS", 8).end("LAST ERROR");
   for (const auto& w : windows) {
-    out << std::left << std::setw(8) << w.window_id << std::setw(11) << w.stream << std::setw(44)
-        << to_string(w.window) << std::setw(9) << to_string(w.status) << std::right << std::setw(6)
-        << w.pages_loaded << std::setw(9) << w.records_loaded << std::setw(7) << w.records_reconciled
-        << std::setw(9) << opt(w.expected_count) << std::setw(9) << opt(w.verified_count) << std::setw(9)
-        << w.attempts << "  " << w.last_error << "\n";
+    Row{out}.right(std::to_string(w.window_id), 7).left(w.stream, 12).left(to_string(w.window), 45)
+        .left(to_string(w.status), 7).right(std::to_string(w.pages_loaded), 6)
+        .right(std::to_string(w.records_loaded), 8).right(std::to_string(w.rows_changed), 8)
+        .right(std::to_string(w.records_reconciled), 6).right(opt(w.expected_count), 9)
+        .right(opt(w.verified_count), 9).right(std::to_string(w.attempts), 8).end(w.last_error);
   }
 }
 

@@ -147,7 +147,9 @@ RunSummary Engine::execute(long long run_id, bool continued) {
   }
   for (auto& t : threads) t.join();
 
-  RunSummary summary{run_id, continued};
+  RunSummary summary;
+  summary.run_id = run_id;
+  summary.continued = continued;
   for (auto& r : results) {
     if (r && !summary.fatal) summary.fatal = r;
   }
@@ -156,6 +158,7 @@ RunSummary Engine::execute(long long run_id, bool continued) {
     summary.windows_done += w.status == state::Status::done;
     summary.windows_failed += w.status == state::Status::failed;
     summary.records_loaded += w.records_loaded;
+    summary.rows_changed += w.rows_changed;
   }
   bool complete = summary.windows_done == summary.windows_total;
   std::string error = summary.fatal ? summary.fatal->what()

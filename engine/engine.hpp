@@ -29,6 +29,7 @@ struct RunSummary {
   int windows_done = 0;
   int windows_failed = 0;
   long long records_loaded = 0;
+  long long rows_changed = 0;
   std::optional<Error> fatal;  // what stopped the run early, if anything
   int exit_code() const;
 };

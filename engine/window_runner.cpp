@@ -72,11 +72,12 @@ void WindowRunner::commit_page(state::WindowRow& row, const connectors::Stream& 
   warehouse::PageMetadata meta{ctx_.connector.config().account, row.window, row.next_page_number,
                                stream.config().page_size, request.request_payload, ctx_.run_id, now_utc()};
   auto& writer = writer_for(stream.config().table);
+  state::PageCheckpoint checkpoint = cp;
   for (int attempt = 1;; ++attempt) {
     try {
       pqxx::work txn(ctx_.conn);
-      writer.write_page(txn, meta, raw);
-      ctx_.windows.checkpoint(txn, cp);
+      checkpoint.rows_changed = writer.write_page(txn, meta, raw);
+      ctx_.windows.checkpoint(txn, checkpoint);
       txn.commit();
       break;
     } catch (const pqxx::failure& e) {
@@ -91,6 +92,7 @@ void WindowRunner::commit_page(state::WindowRow& row, const connectors::Stream& 
   row.next_page_number = cp.next_page_number;
   row.paging_complete = cp.paging_complete;
   row.records_loaded += cp.records;
+  row.rows_changed += checkpoint.rows_changed;
   if (cp.reconciled) row.records_reconciled += cp.records;
   else row.pages_loaded += 1;
 }

@@ -35,7 +35,8 @@ ORDER BY run_id DESC LIMIT 1)";
 constexpr const char* kWindowColumns = R"(
 window_id, run_id, stream, window_start_utc, window_end_utc, status, coalesce(next_position, ''),
 next_page_number, paging_complete, pages_loaded, records_loaded, records_reconciled,
-expected_count, verified_count, attempts, coalesce(last_error, ''), coalesce(claimed_by, ''))";
+expected_count, verified_count, attempts, coalesce(last_error, ''), coalesce(claimed_by, ''),
+rows_changed)";
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -109,6 +110,7 @@ WindowRow read_window(const pqxx::row& r) {
   w.attempts = r[14].as<int>();
   w.last_error = r[15].as<std::string>();
   w.claimed_by = r[16].as<std::string>();
+  w.rows_changed = r[17].as<long long>();
   return w;
 }
 

@@ -42,6 +42,7 @@ struct WindowRow {
   bool paging_complete = false;
   int pages_loaded = 0;
   long long records_loaded = 0;
+  long long rows_changed = 0;
   long long records_reconciled = 0;
   std::optional<long long> expected_count;
   std::optional<long long> verified_count;
@@ -57,7 +58,8 @@ struct PageCheckpoint {
   std::string next_position;
   int next_page_number = 1;
   bool paging_complete = false;
-  long long records = 0;     // rows this page carried
+  long long records = 0;     // records this page carried
+  long long rows_changed = 0;  // raw rows the page inserted or changed
   bool reconciled = false;   // the page came from reconciliation, not offset paging
 };
 

@@ -1,7 +1,11 @@
-# Configure and build into $BUILD_DIR (default build/) with the given CMake build type.
+# Configure and build into $BUILD_DIR (default build/): build_tributary TYPE [TARGET...]
+# (no target: everything, tests included).
 build_tributary() {
   local type="${1:-RelWithDebInfo}"
+  shift || true
   BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
   cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="$type" >/dev/null
-  cmake --build "$BUILD_DIR" -j "$(nproc 2>/dev/null || echo 2)"
+  local targets=()
+  for t in "$@"; do targets+=(--target "$t"); done
+  cmake --build "$BUILD_DIR" -j "$(nproc 2>/dev/null || echo 2)" "${targets[@]}"
 }

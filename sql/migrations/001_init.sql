@@ -38,7 +38,8 @@ CREATE TABLE state.windows (
   next_page_number     integer     NOT NULL DEFAULT 1,
   paging_complete      boolean     NOT NULL DEFAULT false, -- last page committed; reconcile next
   pages_loaded         integer     NOT NULL DEFAULT 0,
-  records_loaded       bigint      NOT NULL DEFAULT 0,
+  records_loaded       bigint      NOT NULL DEFAULT 0,  -- records fetched and upserted
+  rows_changed         bigint      NOT NULL DEFAULT 0,  -- of those, raw rows inserted or changed
   records_reconciled   bigint      NOT NULL DEFAULT 0,  -- missed by offset paging, fetched by id
   expected_count       bigint,                          -- the source's COUNT(*) for the window
   verified_count       bigint,                          -- of the source's ids, how many raw holds
