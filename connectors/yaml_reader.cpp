@@ -74,11 +74,12 @@ long long YamlReader::integer(const YAML::Node& map, const char* key, long long 
   long long v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc{} || p != s.data() + s.size()) {
-    fail(node, std::string("'") + key + "' must be a whole number, got '" + s + "'");
+    // Quote the text as written, not as expanded: an expanded value may be a secret.
+    fail(node, std::string("'") + key + "' must be a whole number, got '" + node.Scalar() + "'");
   }
   if (v < min || v > max) {
     fail(node, std::string("'") + key + "' must be between " + std::to_string(min) + " and " +
-                   std::to_string(max) + ", got " + s);
+                   std::to_string(max) + ", got " + node.Scalar());
   }
   return v;
 }
@@ -89,7 +90,7 @@ bool YamlReader::boolean(const YAML::Node& map, const char* key, bool fallback) 
   auto s = scalar(node, key);
   if (s == "true" || s == "yes" || s == "on") return true;
   if (s == "false" || s == "no" || s == "off") return false;
-  fail(node, std::string("'") + key + "' must be true or false, got '" + s + "'");
+  fail(node, std::string("'") + key + "' must be true or false, got '" + node.Scalar() + "'");
 }
 
 }  // namespace tributary::connectors

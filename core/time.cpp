@@ -24,6 +24,9 @@ struct Scanner {
   }
   std::optional<int> digits(size_t n) {
     if (i + n > s.size()) return std::nullopt;
+    for (size_t k = i; k < i + n; ++k) {
+      if (!std::isdigit(static_cast<unsigned char>(s[k]))) return std::nullopt;  // from_chars takes '-'
+    }
     int v = 0;
     auto [p, ec] = std::from_chars(s.data() + i, s.data() + i + n, v);
     if (ec != std::errc{} || p != s.data() + i + n) return std::nullopt;

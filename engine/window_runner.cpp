@@ -48,9 +48,13 @@ void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream&
       connectors::Page page;
       page.body = ctx_.source.fetch(ctx_.client, request.http).body;
       stream.parse_page(page, position);
-      state::PageCheckpoint cp{row.window_id, ctx_.worker, page.next_position.value_or(""),
-                               page_number + 1, !page.next_position.has_value(),
-                               static_cast<long long>(page.records.size()), false};
+      state::PageCheckpoint cp{.window_id = row.window_id,
+                               .worker = ctx_.worker,
+                               .next_position = page.next_position.value_or(""),
+                               .next_page_number = page_number + 1,
+                               .paging_complete = !page.next_position.has_value(),
+                               .records = static_cast<long long>(page.records.size()),
+                               .reconciled = false};
       commit_page(row, stream, request, page.records, cp);
       spdlog::debug("{}: {} records", where(row, page_number), page.records.size());
       if (!page.next_position) return;
@@ -132,8 +136,13 @@ void WindowRunner::load_by_ids(state::WindowRow& row, const connectors::Stream& 
     connectors::Page page;
     page.body = ctx_.source.fetch(ctx_.client, request.http).body;
     stream.parse_page(page, "");
-    state::PageCheckpoint cp{row.window_id, ctx_.worker, "", row.next_page_number + 1, true,
-                             static_cast<long long>(page.records.size()), true};
+    state::PageCheckpoint cp{.window_id = row.window_id,
+                             .worker = ctx_.worker,
+                             .next_position = "",
+                             .next_page_number = row.next_page_number + 1,
+                             .paging_complete = true,
+                             .records = static_cast<long long>(page.records.size()),
+                             .reconciled = true};
     commit_page(row, stream, request, page.records, cp);
   }
 }

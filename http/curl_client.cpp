@@ -95,6 +95,7 @@ HttpResponse HttpClient::perform(const HttpRequest& req) {
 }
 
 std::string url_encode(std::string_view text) {
+  if (text.empty()) return "";  // curl_easy_escape reads a length of 0 as "use strlen"
   // libcurl ignores the handle argument since 7.82; it escapes all but unreserved characters.
   char* escaped = curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size()));
   if (escaped == nullptr) throw Error(ErrorKind::internal, "curl_easy_escape failed");

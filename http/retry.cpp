@@ -42,9 +42,12 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& va
                                                            const Timestamp& now) {
   if (value.empty()) return std::nullopt;
   if (std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
-    long long seconds = 0;
-    std::from_chars(value.data(), value.data() + value.size(), seconds);
-    return std::chrono::milliseconds(seconds * 1000);
+    // A number too large to read is still "much later", never "now"; a year is plenty.
+    constexpr long long kYear = 365LL * 24 * 3600;
+    long long seconds = kYear;
+    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (ec != std::errc{}) seconds = kYear;
+    return std::chrono::milliseconds(std::min(seconds, kYear) * 1000);
   }
   // IMF-fixdate, e.g. "Wed, 21 Oct 2015 07:28:00 GMT"
   std::tm tm{};

@@ -58,9 +58,9 @@ struct PageCheckpoint {
   std::string next_position;
   int next_page_number = 1;
   bool paging_complete = false;
-  long long records = 0;     // records this page carried
-  long long rows_changed = 0;  // raw rows the page inserted or changed
-  bool reconciled = false;   // the page came from reconciliation, not offset paging
+  long long records = 0;       // records this page carried
+  bool reconciled = false;     // the page came from reconciliation, not offset paging
+  long long rows_changed = 0;  // raw rows the page inserted or changed (set by the writer)
 };
 
 struct WindowOutcome {

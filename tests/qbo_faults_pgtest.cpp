@@ -137,3 +137,30 @@ TEST_F(QboFaults, SecretsNeverReachLogsOrState) {
 
 }  // namespace
 }  // namespace tributary::testing
+
+namespace tributary::testing {
+namespace {
+
+class QboVolumetry : public QboPgTest {};
+
+TEST_F(QboVolumetry, ACountMismatchFailsTheWindowWithBothNumbers) {
+  mock_->skew_counts("Item", 2);
+  auto r = backfill("2024-01-01", "2024-01-08", {"--stream", "items"});
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_EQ(text("SELECT status FROM state.windows"), "failed");
+  auto n = expected_records("Item", "2024-01-01", "2024-01-08");
+  EXPECT_EQ(scalar("SELECT expected_count FROM state.windows"), n + 2);
+  EXPECT_EQ(scalar("SELECT verified_count FROM state.windows"), n);
+  auto error = text("SELECT last_error FROM state.windows");
+  EXPECT_NE(error.find("volumetry: the source counts " + std::to_string(n + 2)), std::string::npos) << error;
+  EXPECT_EQ(text("SELECT status FROM state.runs"), "failed");
+  // The rows themselves are loaded and exact; the run is resumable once the source agrees.
+  EXPECT_EQ(mismatches("Item", "raw.qbo_items", "2024-01-01", "2024-01-08"), 0);
+  mock_->skew_counts("Item", 0);
+  auto resumed = tributary({"resume", "--run", "1"});
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(text("SELECT status FROM state.windows"), "done");
+}
+
+}  // namespace
+}  // namespace tributary::testing

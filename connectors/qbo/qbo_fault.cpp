@@ -53,9 +53,16 @@ std::optional<std::string> describe_json_fault(const std::string& body) {
   return out;
 }
 
-}  // namespace
+// One line of at most 300 characters: QBO's parser details span lines and can be long.
+std::string one_line(std::string text) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  if (text.size() > 300) text = text.substr(0, 297) + "...";
+  return text;
+}
 
-std::string describe_fault(const http::HttpResponse& response) {
+std::string summarise_body(const http::HttpResponse& response) {
   const std::string& body = response.body;
   if (auto json = describe_json_fault(body)) return *json;
   if (body.find("<Fault") != std::string::npos || body.find("<IntuitResponse") != std::string::npos) {
@@ -68,6 +75,12 @@ std::string describe_fault(const http::HttpResponse& response) {
     return "HTML page" + (title.empty() ? std::string() : ": " + title);
   }
   return http::describe_plainly(response);
+}
+
+}  // namespace
+
+std::string describe_fault(const http::HttpResponse& response) {
+  return one_line(summarise_body(response));
 }
 
 }  // namespace tributary::connectors::qbo

@@ -24,6 +24,21 @@ simdjson::padded_string_view padded(std::string& body) {
   throw Error(ErrorKind::data, "malformed QuickBooks answer: " + what);
 }
 
+// simdjson's raw_json() runs up to the next token, whitespace included.
+std::string_view trim_trailing_space(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// On-demand parsing never looks at what it does not consume, so check the envelope is closed.
+void require_complete(const std::string& body) {
+  if (trim_trailing_space(body).empty() || trim_trailing_space(body).back() != '}') {
+    malformed("the answer is truncated (it does not end with '}')");
+  }
+}
+
 std::string id_text(od::value v) {
   if (v.type() == od::json_type::string) return std::string(std::string_view(v.get_string()));
   return std::string(v.raw_json_token());  // a numeric Id, unlikely but harmless
@@ -43,21 +58,23 @@ std::optional<Timestamp> last_updated(od::object& record) {
 // absent (a page past the end). Throws Error(data) for anything that is not that envelope.
 template <typename F>
 void for_each_record(std::string& body, std::string_view entity, F&& on_record) {
+  require_complete(body);
   try {
     od::document doc = thread_parser().iterate(padded(body));
-    od::object root = doc.get_object();
-    od::object response;
-    if (root.find_field_unordered("QueryResponse").get(response) != simdjson::SUCCESS) {
-      malformed("no QueryResponse object");
-    }
-    for (auto field : response) {
-      std::string_view key = field.unescaped_key();
-      if (key != entity) continue;
-      for (auto element : field.value().get_array()) {
-        od::object record = element.get_object();
-        on_record(record);
+    bool seen_response = false;
+    // Walk the root to its closing brace, so a body cut anywhere is an error.
+    for (auto root_field : doc.get_object()) {
+      if (std::string_view(root_field.unescaped_key()) != "QueryResponse") continue;
+      seen_response = true;
+      for (auto field : root_field.value().get_object()) {
+        if (std::string_view(field.unescaped_key()) != entity) continue;
+        for (auto element : field.value().get_array()) {
+          od::object record = element.get_object();
+          on_record(record);
+        }
       }
     }
+    if (!seen_response) malformed("no QueryResponse object");
   } catch (const simdjson::simdjson_error& e) {
     malformed(e.what());
   }
@@ -69,7 +86,7 @@ std::vector<Record> parse_entity_page(std::string& body, std::string_view entity
   std::vector<Record> out;
   for_each_record(body, entity, [&](od::object& record) {
     Record r;
-    r.json = record.raw_json();
+    r.json = trim_trailing_space(record.raw_json());
     record.reset();
     od::value id;
     if (record.find_field_unordered("Id").get(id) != simdjson::SUCCESS) malformed(std::string(entity) + " without Id");

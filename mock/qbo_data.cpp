@@ -1,0 +1,135 @@
+#include "mock/qbo_data.hpp"
+
+#include <stdexcept>
+
+#include "mock/qbo_time.hpp"
+
+namespace tributary::mock {
+namespace {
+
+constexpr std::int64_t kDay = 86400;
+// One record in this many sits exactly on a UTC midnight, where window boundaries fall.
+constexpr int kMidnightEvery = 50;
+
+std::int64_t require_time(const std::string& text, const char* what) {
+  auto t = parse_utc_option(text);
+  if (!t) {
+    throw std::invalid_argument(std::string(what) + " must look like 2024-01-01T00:00:00Z, got '" +
+                                text + "'");
+  }
+  return *t;
+}
+
+// A LastUpdatedTime in [start, end) for the record with this id.
+std::int64_t pick_updated(std::int64_t start, std::int64_t end, int id, Rng& rng) {
+  if (id == 1) return start;  // one record exactly on the window's lower bound
+  std::int64_t first_midnight = (start + kDay - 1) / kDay * kDay;
+  if (id % kMidnightEvery == 0 && first_midnight < end) {
+    std::int64_t midnights = (end - 1 - first_midnight) / kDay + 1;
+    return first_midnight + rng.below(midnights) * kDay;
+  }
+  return start + rng.below(end - start);
+}
+
+}  // namespace
+
+std::uint64_t Rng::next() {
+  std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+std::int64_t Rng::below(std::int64_t n) {
+  if (n <= 0) return 0;
+  return static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(n));
+}
+
+std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t a, std::uint64_t b, std::uint64_t c) {
+  Rng rng(seed ^ (a * 0x100000001b3ULL) ^ (b << 20) ^ (c << 44));
+  rng.next();
+  return rng.next();
+}
+
+Dataset::Dataset(const QboMockOptions& options)
+    : seed_(options.seed),
+      start_utc_(require_time(options.data_start_utc, "data_start_utc")),
+      end_utc_(require_time(options.data_end_utc, "data_end_utc")) {
+  if (end_utc_ <= start_utc_) throw std::invalid_argument("data_end_utc must be after data_start_utc");
+  if (options.customers < 0 || options.invoices < 0 || options.items < 0) {
+    throw std::invalid_argument("record counts must not be negative");
+  }
+  if (options.invoices > 0 && (options.customers == 0 || options.items == 0)) {
+    throw std::invalid_argument("invoices need at least one customer and one item");
+  }
+  catalog_ = build_catalog(seed_, options.customers, options.items);
+  generate(EntityKind::Customer, options.customers);
+  generate(EntityKind::Item, options.items);
+  generate(EntityKind::Invoice, options.invoices);
+}
+
+std::optional<EntityKind> Dataset::kind_of(std::string_view entity) {
+  if (entity == "Customer") return EntityKind::Customer;
+  if (entity == "Invoice") return EntityKind::Invoice;
+  if (entity == "Item") return EntityKind::Item;
+  return std::nullopt;
+}
+
+const char* Dataset::name_of(EntityKind kind) {
+  switch (kind) {
+    case EntityKind::Customer: return "Customer";
+    case EntityKind::Invoice: return "Invoice";
+    case EntityKind::Item: return "Item";
+  }
+  return "";
+}
+
+const std::vector<Record>& Dataset::records(EntityKind kind) const {
+  return const_cast<Dataset*>(this)->mutable_records(kind);
+}
+
+std::vector<Record>& Dataset::mutable_records(EntityKind kind) {
+  switch (kind) {
+    case EntityKind::Customer: return customers_;
+    case EntityKind::Invoice: return invoices_;
+    case EntityKind::Item: return items_;
+  }
+  return customers_;
+}
+
+void Dataset::generate(EntityKind kind, int count) {
+  auto& out = mutable_records(kind);
+  out.reserve(count);
+  for (int id = 1; id <= count; ++id) {
+    Rng rng(mix_seed(seed_, static_cast<std::uint64_t>(kind), id, 0));
+    Record r;
+    r.id = id;
+    r.updated_utc = pick_updated(start_utc_, end_utc_, id, rng);
+    r.create_utc = r.updated_utc - rng.below(45 * kDay);  // CreateTime <= LastUpdatedTime
+    if (rng.below(4) == 0) r.sync_token = static_cast<int>(rng.below(4));
+    render(kind, r);
+    out.push_back(std::move(r));
+  }
+}
+
+void Dataset::render(EntityKind kind, Record& r) const {
+  switch (kind) {
+    case EntityKind::Customer: r.json = render_customer(seed_, r, catalog_); break;
+    case EntityKind::Invoice: r.json = render_invoice(seed_, r, catalog_); break;
+    case EntityKind::Item: r.json = render_item(seed_, r, catalog_); break;
+  }
+}
+
+bool Dataset::touch(EntityKind kind, int id, std::int64_t now_utc) {
+  auto& recs = mutable_records(kind);
+  if (id < 1 || id > static_cast<int>(recs.size())) return false;
+  Record& r = recs[id - 1];
+  r.sync_token += 1;
+  r.revision += 1;
+  r.updated_utc = now_utc;
+  if (r.create_utc > now_utc) r.create_utc = now_utc;  // only with a data range in the future
+  render(kind, r);
+  return true;
+}
+
+}  // namespace tributary::mock

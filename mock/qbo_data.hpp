@@ -1,0 +1,80 @@
+// The mock company's records: generated deterministically from a seed, then mutated by touch().
+// Not thread-safe; the server guards it with its state mutex.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mock/qbo_mock.hpp"
+
+namespace tributary::mock {
+
+enum class EntityKind { Customer, Invoice, Item };
+
+struct Record {
+  int id = 0;
+  int sync_token = 0;
+  int revision = 0;  // bumps on touch; seeds the fields a revision changes
+  std::int64_t create_utc = 0;
+  std::int64_t updated_utc = 0;
+  std::string json;  // rendered payload, exactly what the API returns
+};
+
+// Deterministic random stream (splitmix64): the same seed gives the same company on every
+// platform, which std::uniform_*_distribution does not promise.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next();
+  std::int64_t below(std::int64_t n);  // [0, n)
+  template <typename T, std::size_t N>
+  const T& pick(const T (&arr)[N]) { return arr[below(N)]; }
+
+ private:
+  std::uint64_t state_;
+};
+
+std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t a, std::uint64_t b, std::uint64_t c);
+
+// The generated names a payload refers to (invoices point at customers and items).
+struct Catalog {
+  std::vector<std::string> customer_names;  // DisplayName by Id-1
+  std::vector<std::string> item_names;
+  std::vector<std::int64_t> item_price_cents;
+};
+
+class Dataset {
+ public:
+  // Throws std::invalid_argument when the options cannot describe a company.
+  explicit Dataset(const QboMockOptions& options);
+
+  // Exact, case-sensitive QBO entity name, as the query language requires.
+  static std::optional<EntityKind> kind_of(std::string_view entity);
+  static const char* name_of(EntityKind kind);
+
+  const std::vector<Record>& records(EntityKind kind) const;
+  // SyncToken+1, LastUpdatedTime = now_utc, payload re-rendered. False if the id is unknown.
+  bool touch(EntityKind kind, int id, std::int64_t now_utc);
+
+ private:
+  void generate(EntityKind kind, int count);
+  void render(EntityKind kind, Record& record) const;
+  std::vector<Record>& mutable_records(EntityKind kind);
+
+  std::uint64_t seed_;
+  std::int64_t start_utc_;
+  std::int64_t end_utc_;
+  Catalog catalog_;
+  std::vector<Record> customers_, invoices_, items_;
+};
+
+// Payload renderers (qbo_payloads.cpp).
+std::string render_customer(std::uint64_t seed, const Record& r, const Catalog& catalog);
+std::string render_invoice(std::uint64_t seed, const Record& r, const Catalog& catalog);
+std::string render_item(std::uint64_t seed, const Record& r, const Catalog& catalog);
+Catalog build_catalog(std::uint64_t seed, int customers, int items);
+
+}  // namespace tributary::mock

@@ -1,0 +1,28 @@
+#include "mock/qbo_limits.hpp"
+
+namespace tributary::mock {
+
+bool RequestLimiter::arrive(const std::string& realm, Clock::time_point now, int& in_flight_seen) {
+  RealmState& s = realms_[realm];
+  s.in_flight += 1;
+  in_flight_seen = s.in_flight;
+  while (!s.admitted.empty() && now - s.admitted.front() >= std::chrono::seconds(60)) {
+    s.admitted.pop_front();
+  }
+  bool too_many_in_flight = max_concurrent_ > 0 && s.in_flight > max_concurrent_;
+  // Only admitted requests fill the minute window, so a client that backs off recovers.
+  bool over_rate = max_per_minute_ > 0 && static_cast<int>(s.admitted.size()) >= max_per_minute_;
+  if (too_many_in_flight || over_rate) {
+    s.in_flight -= 1;
+    return false;
+  }
+  s.admitted.push_back(now);
+  return true;
+}
+
+void RequestLimiter::finish(const std::string& realm) {
+  auto it = realms_.find(realm);
+  if (it != realms_.end() && it->second.in_flight > 0) it->second.in_flight -= 1;
+}
+
+}  // namespace tributary::mock

@@ -1,0 +1,36 @@
+// QBO's per-realm throttles: 500 requests per minute and 10 requests in flight per realm
+// (Intuit's "API call limits and throttles" page and its 2016 concurrency announcement).
+// Not thread-safe; the server calls it under its state mutex.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <string>
+
+namespace tributary::mock {
+
+class RequestLimiter {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  RequestLimiter(int max_per_minute, int max_concurrent)
+      : max_per_minute_(max_per_minute), max_concurrent_(max_concurrent) {}
+
+  // A data API request arrives. True = admitted (the caller must call finish() when done);
+  // false = throttled. `in_flight_seen` gets the number in flight, this one included.
+  bool arrive(const std::string& realm, Clock::time_point now, int& in_flight_seen);
+  void finish(const std::string& realm);
+
+ private:
+  struct RealmState {
+    std::deque<Clock::time_point> admitted;  // admission times within the last 60 s
+    int in_flight = 0;
+  };
+
+  int max_per_minute_;
+  int max_concurrent_;
+  std::map<std::string, RealmState> realms_;
+};
+
+}  // namespace tributary::mock

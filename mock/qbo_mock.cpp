@@ -1,0 +1,362 @@
+#include "mock/qbo_mock.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+
+#include "mock/qbo_mock_impl.hpp"
+#include "mock/qbo_query_eval.hpp"
+#include "mock/qbo_time.hpp"
+
+namespace tributary::mock {
+namespace {
+
+// More workers than the concurrency limit, so excess concurrent requests reach the limiter and
+// get QBO's 429 instead of queueing silently inside the HTTP library.
+constexpr std::size_t kWorkerThreads = 48;
+
+// httplib listens with a backlog of 5 (compiled into the shared library). A burst of more
+// concurrent connects than that gets SYNs dropped and a 1 s retransmit, which would hide the
+// concurrency throttle behind kernel delays; listen() again with a real backlog.
+class ListeningServer : public httplib::Server {
+ public:
+  void widen_backlog() { ::listen(svr_sock_, 128); }
+};
+
+std::shared_ptr<spdlog::logger> request_log() {
+  static std::shared_ptr<spdlog::logger> logger = [] {
+    auto existing = spdlog::get("qbo-mock");
+    return existing ? existing : spdlog::stderr_color_mt("qbo-mock");
+  }();
+  return logger;
+}
+
+// Intuit stamps every answer with an intuit_tid header that support asks for.
+std::string next_tid() {
+  static std::atomic<unsigned long long> counter{0};
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "1-%08llx-%016llx",
+                static_cast<unsigned long long>(now_utc_ms() / 1000), ++counter);
+  return buf;
+}
+
+bool is_text_content(const std::string& content_type) {
+  return content_type.rfind("application/text", 0) == 0 || content_type.rfind("text/plain", 0) == 0;
+}
+
+}  // namespace
+
+QboMock::Impl::Impl(QboMockOptions options)
+    : options_(std::move(options)),
+      data_(options_),
+      tokens_(options_),
+      limiter_(options_.max_requests_per_minute, options_.max_concurrent_requests) {}
+
+QboMock::Impl::~Impl() { stop(); }
+
+int QboMock::Impl::start(const std::string& host, int port) {
+  if (server_) throw std::runtime_error("QboMock already started");
+  auto server = std::make_unique<ListeningServer>();
+  ListeningServer* listening = server.get();
+  server_ = std::move(server);
+  server_->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+  server_->set_keep_alive_max_count(100);
+  server_->set_keep_alive_timeout(2);  // short, so stop() never waits long on idle clients
+  server_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    request_log()->debug("{} {} -> {}", req.method, req.path, res.status);  // never headers
+  });
+  register_routes(*server_);
+  register_admin_routes(*server_);
+  int bound = port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
+  if (bound <= 0) {
+    server_.reset();
+    throw std::runtime_error("QboMock cannot bind " + host + ":" + std::to_string(port));
+  }
+  listening->widen_backlog();
+  host_ = host;
+  port_ = bound;
+  listener_ = std::thread([svr = server_.get()] { svr->listen_after_bind(); });
+  // The socket already queues connections; waiting for the accept loop also makes an
+  // immediate stop() safe (httplib ignores stop() before the loop runs).
+  for (int i = 0; i < 5000 && !server_->is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return port_;
+}
+
+void QboMock::Impl::stop() {
+  if (!server_) return;
+  server_->stop();
+  if (listener_.joinable()) listener_.join();
+  server_.reset();
+}
+
+std::string QboMock::Impl::base_url() const {
+  std::string host = (host_ == "0.0.0.0" || host_.empty()) ? "127.0.0.1" : host_;
+  return "http://" + host + ":" + std::to_string(port_);
+}
+
+void QboMock::Impl::register_routes(httplib::Server& svr) {
+  auto query = [this](const httplib::Request& req, httplib::Response& res) { handle_query(req, res); };
+  svr.Get(R"(/v3/company/([^/]+)/query)", query);
+  svr.Post(R"(/v3/company/([^/]+)/query)", query);
+  svr.Post("/oauth2/v1/tokens/bearer",
+           [this](const httplib::Request& req, httplib::Response& res) { handle_token(req, res); });
+}
+
+void QboMock::Impl::handle_query(const httplib::Request& req, httplib::Response& res) {
+  const std::string realm = req.matches[1];
+  BodyFormat format = format_for_accept(req.get_header_value("Accept"));
+  std::optional<FaultRule> fault;
+  bool admitted = false;
+  {
+    std::lock_guard lock(mutex_);
+    stats_.total_requests += 1;
+    stats_.query_requests += 1;
+    int in_flight = 0;
+    admitted = limiter_.arrive(realm, RequestLimiter::Clock::now(), in_flight);
+    stats_.max_concurrent_seen = std::max(stats_.max_concurrent_seen, in_flight);
+    if (admitted) {
+      fault = take_fault(req.path);
+    } else {
+      stats_.throttled += 1;
+    }
+  }
+  if (!admitted) {
+    send(res, throttled_answer(false, format_pacific_ms(now_utc_ms())), false);
+    return;
+  }
+  // Leaves the in-flight count even if answering throws.
+  struct InFlight {
+    Impl* self;
+    const std::string& realm;
+    ~InFlight() {
+      std::lock_guard lock(self->mutex_);
+      self->limiter_.finish(realm);
+    }
+  } in_flight{this, realm};
+  answer_with_fault(fault, format, res, [&] { return answer_query(req, realm, format); });
+}
+
+void QboMock::Impl::handle_token(const httplib::Request& req, httplib::Response& res) {
+  std::optional<FaultRule> fault;
+  {
+    std::lock_guard lock(mutex_);
+    stats_.total_requests += 1;
+    stats_.token_requests += 1;
+    fault = take_fault(req.path);
+  }
+  answer_with_fault(fault, BodyFormat::Json, res, [&] {
+    std::lock_guard lock(mutex_);
+    return tokens_.exchange(req.get_header_value("Authorization"), req.body, now_utc_ms());
+  });
+}
+
+std::optional<std::string> QboMock::Impl::statement_of(const httplib::Request& req) const {
+  if (req.method == "GET") return req.get_param_value("query");
+  if (is_text_content(req.get_header_value("Content-Type"))) return req.body;
+  return std::nullopt;
+}
+
+namespace {
+// Pads or trims the selection so COUNT(*) answers `delta` off the truth.
+void apply_count_skew(Selection& s, int delta) {
+  for (; delta > 0 && !s.rows.empty(); --delta) s.rows.push_back(s.rows.front());
+  for (; delta < 0 && !s.rows.empty(); ++delta) s.rows.pop_back();
+}
+}  // namespace
+
+void QboMock::Impl::skew_counts(const std::string& entity, int delta) {
+  std::lock_guard lock(mutex_);
+  count_skew_[entity] = delta;
+}
+
+void QboMock::skew_counts(const std::string& entity, int delta) { impl_->skew_counts(entity, delta); }
+
+HttpAnswer QboMock::Impl::answer_query(const httplib::Request& req, const std::string& realm,
+                                       BodyFormat format) {
+  std::int64_t now = now_utc_ms();
+  std::string request_id = req.get_param_value("requestid");
+  std::lock_guard lock(mutex_);
+  if (auto detail = tokens_.check_bearer(req.get_header_value("Authorization"), now)) {
+    return unauthorized_answer(*detail, format, request_id);
+  }
+  if (realm != options_.realm_id) return forbidden_answer(format, request_id);
+  std::string time = format_pacific_ms(now);
+  auto statement = statement_of(req);
+  if (!statement) {
+    return HttpAnswer{415, "text/plain", "Unsupported Media Type: send the query as application/text\n", {}};
+  }
+  auto parsed = parse_query(*statement);
+  if (auto* err = std::get_if<QueryError>(&parsed)) return query_error_answer(*err, format, time);
+  const Query& q = std::get<Query>(parsed);
+  maybe_mutate_for_paging(q);
+  auto selected = select_rows(q, data_);
+  if (auto* err = std::get_if<QueryError>(&selected)) return query_error_answer(*err, format, time);
+  Selection& s = std::get<Selection>(selected);
+  if (q.select == Query::Select::Count) apply_count_skew(s, count_skew_[q.entity]);
+  return ok_answer(format, format == BodyFormat::Json ? render_json_response(q, s, time)
+                                                      : render_xml_response(q, s, time));
+}
+
+void QboMock::Impl::maybe_mutate_for_paging(const Query& q) {
+  if (q.select != Query::Select::All || !q.start_position) return;
+  auto it = paging_mutations_.find(q.entity);
+  if (it == paging_mutations_.end()) return;
+  PagingMutation& m = it->second;
+  if (++m.seen != m.on_query_request) return;
+  int count = m.count;
+  paging_mutations_.erase(it);
+  auto selected = select_rows(q, data_);
+  auto kind = Dataset::kind_of(q.entity);
+  if (!kind || !std::holds_alternative<Selection>(selected)) return;
+  const auto& rows = std::get<Selection>(selected).rows;
+  // Rows before STARTPOSITION are the ones earlier pages of this statement returned.
+  std::int64_t earlier = std::min<std::int64_t>(std::max<std::int64_t>(*q.start_position - 1, 0),
+                                                static_cast<std::int64_t>(rows.size()));
+  std::vector<int> ids;
+  for (std::int64_t i = 0; i < earlier && static_cast<int>(ids.size()) < count; ++i) ids.push_back(rows[i]->id);
+  for (int id : ids) data_.touch(*kind, id, now_utc_ms() / 1000);
+}
+
+std::optional<FaultRule> QboMock::Impl::take_fault(const std::string& path) {
+  for (auto it = faults_.begin(); it != faults_.end(); ++it) {
+    if (path.rfind(it->path_prefix, 0) != 0) continue;
+    if (it->skip > 0) {
+      it->skip -= 1;
+      return std::nullopt;  // rules form a queue: a later rule waits for this one
+    }
+    FaultRule hit = *it;
+    if (--it->times <= 0) faults_.erase(it);
+    stats_.faults_served += 1;
+    return hit;
+  }
+  return std::nullopt;
+}
+
+template <typename Fn>
+void QboMock::Impl::answer_with_fault(const std::optional<FaultRule>& fault, BodyFormat format,
+                                      httplib::Response& res, Fn normal) {
+  if (fault && fault->delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
+  HttpAnswer a = (fault && fault->status != 0)
+                     ? injected_status_answer(fault->status, fault->throttle_body_json, format,
+                                              format_pacific_ms(now_utc_ms()))
+                     : normal();
+  if (fault && fault->malformed_json) {
+    a.status = 200;
+    a.content_type = "application/json;charset=UTF-8";
+    a.body = a.body.substr(0, a.body.size() / 2);
+  }
+  if (fault && fault->retry_after_seconds) {
+    a.headers.emplace_back("Retry-After", std::to_string(*fault->retry_after_seconds));
+  }
+  send(res, std::move(a), fault && fault->drop_connection);
+}
+
+void QboMock::Impl::send(httplib::Response& res, HttpAnswer a, bool drop_connection) {
+  {
+    std::lock_guard lock(mutex_);
+    stats_.by_status[a.status] += 1;
+  }
+  res.status = a.status;
+  res.set_header("intuit_tid", next_tid());
+  for (const auto& [name, value] : a.headers) res.set_header(name, value);
+  if (!drop_connection) {
+    res.set_content(a.body, a.content_type);
+    return;
+  }
+  if (a.body.size() < 2) a.body += "{}";
+  auto body = std::make_shared<std::string>(std::move(a.body));
+  // Content-Length promises the whole body; returning false after half of it makes httplib
+  // close the socket, so the client sees a short read.
+  res.set_content_provider(body->size(), a.content_type,
+                           [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                             std::size_t half = body->size() / 2;
+                             if (offset >= half) return false;
+                             sink.write(body->data() + offset, std::min(length, half - offset));
+                             return true;
+                           });
+}
+
+// --- public API -------------------------------------------------------------------------
+
+std::string QboMock::Impl::current_refresh_token() const {
+  std::lock_guard lock(mutex_);
+  return tokens_.current_refresh_token();
+}
+
+std::vector<MockRecord> QboMock::Impl::records(const std::string& entity) const {
+  auto kind = Dataset::kind_of(entity);
+  if (!kind) throw std::invalid_argument("unknown entity '" + entity + "'");
+  std::lock_guard lock(mutex_);
+  std::vector<MockRecord> out;
+  for (const Record& r : data_.records(*kind)) {
+    out.push_back(MockRecord{std::to_string(r.id), r.json, format_utc(r.updated_utc)});
+  }
+  return out;
+}
+
+void QboMock::Impl::add_fault(FaultRule rule) {
+  if (rule.times <= 0) return;
+  std::lock_guard lock(mutex_);
+  faults_.push_back(std::move(rule));
+}
+
+void QboMock::Impl::expire_access_tokens() {
+  std::lock_guard lock(mutex_);
+  tokens_.expire_access_tokens(now_utc_ms());
+}
+
+void QboMock::Impl::revoke_refresh_tokens() {
+  std::lock_guard lock(mutex_);
+  tokens_.revoke_refresh_tokens();
+}
+
+void QboMock::Impl::touch(const std::string& entity, const std::vector<std::string>& ids) {
+  auto kind = Dataset::kind_of(entity);
+  if (!kind) throw std::invalid_argument("unknown entity '" + entity + "'");
+  std::lock_guard lock(mutex_);
+  for (const auto& id : ids) {
+    try {
+      data_.touch(*kind, std::stoi(id), now_utc_ms() / 1000);
+    } catch (const std::logic_error&) {
+      // not a numeric id: nothing to touch, as documented
+    }
+  }
+}
+
+void QboMock::Impl::mutate_during_paging(const std::string& entity, int on_query_request, int count) {
+  if (!Dataset::kind_of(entity)) throw std::invalid_argument("unknown entity '" + entity + "'");
+  std::lock_guard lock(mutex_);
+  paging_mutations_[entity] = PagingMutation{on_query_request, count, 0};
+}
+
+QboMockStats QboMock::Impl::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+QboMock::QboMock(QboMockOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+QboMock::~QboMock() = default;
+int QboMock::start(const std::string& host, int port) { return impl_->start(host, port); }
+void QboMock::stop() { impl_->stop(); }
+std::string QboMock::base_url() const { return impl_->base_url(); }
+std::string QboMock::token_url() const { return base_url() + "/oauth2/v1/tokens/bearer"; }
+std::string QboMock::current_refresh_token() const { return impl_->current_refresh_token(); }
+std::vector<MockRecord> QboMock::records(const std::string& entity) const { return impl_->records(entity); }
+void QboMock::add_fault(FaultRule rule) { impl_->add_fault(std::move(rule)); }
+void QboMock::expire_access_tokens() { impl_->expire_access_tokens(); }
+void QboMock::revoke_refresh_tokens() { impl_->revoke_refresh_tokens(); }
+void QboMock::touch(const std::string& entity, const std::vector<std::string>& ids) { impl_->touch(entity, ids); }
+void QboMock::mutate_during_paging(const std::string& entity, int on_query_request, int count) {
+  impl_->mutate_during_paging(entity, on_query_request, count);
+}
+QboMockStats QboMock::stats() const { return impl_->stats(); }
+
+}  // namespace tributary::mock
