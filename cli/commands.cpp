@@ -13,6 +13,7 @@
 #include "pg/pg.hpp"
 #include "state/migrations.hpp"
 #include "state/run_store.hpp"
+#include "warehouse/raw_writer.hpp"
 
 namespace tributary::cli {
 namespace {
@@ -69,6 +70,20 @@ void print_summary(const engine::RunSummary& s) {
   else if (s.windows_failed > 0) std::cerr << "tributary: error: " << s.windows_failed
                                            << " window(s) failed; see `tributary status --run " << s.run_id
                                            << "`, then `tributary resume --run " << s.run_id << "`" << std::endl;
+}
+
+int cmd_migrate(const GlobalOptions& g, const std::string& config_path) {
+  auto connector = config_path.empty() ? nullptr : load_connector(config_path, 0);
+  auto conn = pg::connect(database_url(g));
+  int applied = state::migrate(*conn);
+  std::cout << "migrate: " << applied << " migration(s) applied" << std::endl;
+  if (connector) {
+    for (const auto& s : connector->config().streams) {
+      warehouse::RawTableWriter(*conn, s.table).ensure_table();
+      std::cout << "migrate: " << s.table << " ready" << std::endl;
+    }
+  }
+  return 0;
 }
 
 int cmd_backfill(const GlobalOptions& g, const BackfillOptions& o, StopFlag& stop) {
@@ -140,7 +155,9 @@ int run(int argc, char** argv) {
   app.add_option("--db", g.db_url, "PostgreSQL URL (default: $TRIBUTARY_DB_URL, else libpq's PG* variables)");
   app.add_option("--log-level", g.log_level, "trace, debug, info, warn, error, off");
 
-  app.add_subcommand("migrate", "Create or upgrade the raw and state schemas (safe to run twice)");
+  std::string migrate_config;
+  auto* migrate = app.add_subcommand("migrate", "Create or upgrade the raw and state schemas (safe to run twice)");
+  migrate->add_option("--config", migrate_config, "also create the raw tables of this connector file's streams");
 
   BackfillOptions b;
   auto* backfill = app.add_subcommand("backfill", "Load a date range, window by window, resumably");
@@ -182,12 +199,7 @@ int run(int argc, char** argv) {
     setup_logging(g.log_level);
     StopFlag stop;
     route_signals_to(stop);
-    if (app.got_subcommand("migrate")) {
-      auto conn = pg::connect(database_url(g));
-      int applied = state::migrate(*conn);
-      std::cout << "migrate: " << applied << " migration(s) applied" << std::endl;
-      return 0;
-    }
+    if (app.got_subcommand(migrate)) return cmd_migrate(g, migrate_config);
     if (app.got_subcommand(backfill)) return cmd_backfill(g, b, stop);
     if (app.got_subcommand(resume)) return cmd_resume(g, r, stop);
     return cmd_status(g, status_run, status_limit);

@@ -48,6 +48,26 @@ TokenAnswer parse_token_answer(const std::string& body) {
   return out;
 }
 
+void check_token_answer(int status, const TokenAnswer& answer) {
+  if (status == 400 && answer.error == "invalid_grant") {
+    throw Error(ErrorKind::auth,
+                "oauth: the token endpoint refused the refresh token (invalid_grant): it was revoked, "
+                "expired or already rotated away. Re-authorize the app, put the new refresh token in "
+                "the configured environment variable and run again; tributary will use it in place "
+                "of the stored one");
+  }
+  if (status == 401 || answer.error == "invalid_client") {
+    throw Error(ErrorKind::auth, "oauth: the token endpoint refused the client credentials (HTTP " +
+                                     std::to_string(status) + " " + answer.error +
+                                     "): check the configured client id and secret");
+  }
+  if (status != 200 || answer.access_token.empty()) {
+    throw Error(status >= 500 || status == 429 ? ErrorKind::server : ErrorKind::auth,
+                "oauth: token refresh failed with HTTP " + std::to_string(status) +
+                    (answer.error.empty() ? "" : " (" + answer.error + ")"));
+  }
+}
+
 }  // namespace
 
 std::string fingerprint(const std::string& text) {
@@ -90,9 +110,9 @@ std::string OAuthRefresher::access_token(HttpClient& client) {
   return access_token_.reveal();
 }
 
-Secret OAuthRefresher::current_refresh_token() {
+Secret OAuthRefresher::pick_refresh_token(const std::optional<StoredRefreshToken>& stored) const {
   auto configured = fingerprint(settings_.refresh_token.reveal());
-  if (auto stored = store_.load(settings_.store_key)) {
+  if (stored) {
     if (stored->origin_fingerprint == configured || settings_.refresh_token.empty()) {
       return stored->token;
     }
@@ -132,37 +152,20 @@ HttpResponse OAuthRefresher::post_refresh(HttpClient& client, const Secret& refr
 }
 
 void OAuthRefresher::refresh(HttpClient& client) {
-  Secret used = current_refresh_token();
-  auto res = post_refresh(client, used);
-  auto answer = parse_token_answer(res.body);
-  if (res.status == 400 && answer.error == "invalid_grant") {
-    throw Error(ErrorKind::auth,
-                "oauth: the token endpoint refused the refresh token (invalid_grant): it was revoked, "
-                "expired or already rotated away. Re-authorize the app, put the new refresh token in "
-                "the configured environment variable and run again; tributary will use it in place "
-                "of the stored one");
-  }
-  if (res.status == 401 || answer.error == "invalid_client") {
-    throw Error(ErrorKind::auth, "oauth: the token endpoint refused the client credentials (HTTP " +
-                                     std::to_string(res.status) + " " + answer.error +
-                                     "): check the configured client id and secret");
-  }
-  if (res.status != 200 || answer.access_token.empty()) {
-    throw Error(res.status >= 500 || res.status == 429 ? ErrorKind::server : ErrorKind::auth,
-                "oauth: token refresh failed with HTTP " + std::to_string(res.status) +
-                    (answer.error.empty() ? "" : " (" + answer.error + ")"));
-  }
-  if (!answer.refresh_token.empty()) {
-    // Stored (and committed) before the new access token is used: if we die right after,
-    // the next run still holds the only refresh token that works.
-    store_.save(settings_.store_key,
-                StoredRefreshToken{Secret(answer.refresh_token), fingerprint(settings_.refresh_token.reveal())});
-  }
-  access_token_ = Secret(answer.access_token);
-  expires_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(answer.expires_in);
-  ++refresh_count_;
-  spdlog::info("oauth: access token refreshed for {} (expires in {} s{})", settings_.store_key,
-               answer.expires_in, answer.refresh_token != used.reveal() ? ", refresh token rotated" : "");
+  store_.exchange(settings_.store_key, [&](const std::optional<StoredRefreshToken>& stored)
+                                            -> std::optional<StoredRefreshToken> {
+    Secret used = pick_refresh_token(stored);
+    auto res = post_refresh(client, used);
+    auto answer = parse_token_answer(res.body);
+    check_token_answer(res.status, answer);
+    access_token_ = Secret(answer.access_token);
+    expires_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(answer.expires_in);
+    ++refresh_count_;
+    spdlog::info("oauth: access token refreshed for {} (expires in {} s{})", settings_.store_key,
+                 answer.expires_in, answer.refresh_token != used.reveal() ? ", refresh token rotated" : "");
+    if (answer.refresh_token.empty()) return std::nullopt;
+    return StoredRefreshToken{Secret(answer.refresh_token), fingerprint(settings_.refresh_token.reveal())};
+  });
 }
 
 }  // namespace tributary::http

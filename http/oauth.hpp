@@ -3,6 +3,7 @@
 // authentication, refresh tokens that rotate. One refresh at a time per refresher; every
 // stream and thread of an account shares one refresher.
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -21,13 +22,16 @@ struct StoredRefreshToken {
   std::string origin_fingerprint;
 };
 
-// Storage the refresher does not own; `state` implements it in PostgreSQL. save() must be
-// durable when it returns: a rotated token is stored before it is ever used.
+// Storage the refresher does not own; `state` implements it in PostgreSQL.
 class TokenStore {
  public:
+  using Exchange = std::function<std::optional<StoredRefreshToken>(const std::optional<StoredRefreshToken>& stored)>;
   virtual ~TokenStore() = default;
-  virtual std::optional<StoredRefreshToken> load(const std::string& key) = 0;
-  virtual void save(const std::string& key, const StoredRefreshToken& token) = 0;
+  // Runs `exchange` with the stored token while holding a lock on `key` that every process
+  // sharing the store respects (rotation makes two concurrent refreshes lock each other out),
+  // and durably stores what it returns before the lock is released: a rotated token is saved
+  // before it is ever used. If `exchange` throws, nothing is stored.
+  virtual void exchange(const std::string& key, const Exchange& exchange) = 0;
 };
 
 struct OAuthSettings {
@@ -53,7 +57,7 @@ class OAuthRefresher final : public Authenticator {
  private:
   std::string access_token(HttpClient& client);
   void refresh(HttpClient& client);
-  Secret current_refresh_token();
+  Secret pick_refresh_token(const std::optional<StoredRefreshToken>& stored) const;
   HttpResponse post_refresh(HttpClient& client, const Secret& refresh_token);
 
   OAuthSettings settings_;

@@ -1,6 +1,6 @@
 #pragma once
-// OAuth refresh tokens in state.oauth_tokens. Each save commits at once.
-#include <mutex>
+// OAuth refresh tokens in state.oauth_tokens, exchanged under a PostgreSQL advisory lock so
+// processes sharing a realm never refresh at the same time.
 #include <string>
 
 #include "http/oauth.hpp"
@@ -10,12 +10,10 @@ namespace tributary::state {
 class PgTokenStore final : public http::TokenStore {
  public:
   explicit PgTokenStore(std::string db_url) : db_url_(std::move(db_url)) {}
-  std::optional<http::StoredRefreshToken> load(const std::string& key) override;
-  void save(const std::string& key, const http::StoredRefreshToken& token) override;
+  void exchange(const std::string& key, const Exchange& exchange) override;
 
  private:
   std::string db_url_;
-  std::mutex mutex_;
 };
 
 }  // namespace tributary::state

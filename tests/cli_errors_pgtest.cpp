@@ -64,3 +64,26 @@ TEST_F(CliErrors, ResumeOfAnUnknownRun) {
 
 }  // namespace
 }  // namespace tributary::testing
+
+namespace tributary::testing {
+namespace {
+
+class CliMigrate : public QboPgTest {};
+
+TEST_F(CliMigrate, MigrateIsIdempotentAndCreatesTheConnectorsRawTables) {
+  auto first = tributary({"migrate", "--config", config_path()});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("1 migration(s) applied"), std::string::npos) << first.out;
+  auto second = tributary({"migrate", "--config", config_path()});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.out.find("0 migration(s) applied"), std::string::npos) << second.out;
+  EXPECT_EQ(scalar("SELECT count(*) FROM state.schema_migrations"), 1);
+  EXPECT_EQ(scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
+                   "AND table_name IN ('qbo_customers', 'qbo_invoices', 'qbo_items')"), 3);
+  EXPECT_EQ(text("SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_index i JOIN pg_attribute a "
+                 "ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+                 "WHERE i.indrelid = 'raw.qbo_invoices'::regclass AND i.indisprimary"), "realm_id,id");
+}
+
+}  // namespace
+}  // namespace tributary::testing

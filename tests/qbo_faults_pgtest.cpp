@@ -108,6 +108,18 @@ TEST_F(QboFaults, RotatedRefreshTokenIsStoredAndPreferredOverTheEnvironments) {
   EXPECT_EQ(text("SELECT refresh_token FROM state.oauth_tokens"), mock_->current_refresh_token());
 }
 
+TEST_F(QboFaults, TwoProcessesOnOneRealmShareTheRotatingToken) {
+  // Without a cross-process lock both would refresh with the same token and one would be
+  // refused (rotation invalidates it); with it, the second uses the token the first stored.
+  ASSERT_EQ(tributary({"migrate"}).exit_code, 0);
+  auto a = spawn(binary(), backfill_args(kStart, kEnd, {"--stream", "items"}), env(), "/dev/null", "/tmp/tributary-a.err");
+  auto b = spawn(binary(), backfill_args(kStart, kEnd, {"--stream", "customers"}), env(), "/dev/null", "/tmp/tributary-b.err");
+  EXPECT_EQ(wait_exit(a, std::chrono::seconds(60)), 0);
+  EXPECT_EQ(wait_exit(b, std::chrono::seconds(60)), 0);
+  EXPECT_EQ(mock_->stats().token_requests, 2);
+  EXPECT_EQ(text("SELECT refresh_token FROM state.oauth_tokens"), mock_->current_refresh_token());
+}
+
 TEST_F(QboFaults, RevokedRefreshTokenFailsCleanlyWithNothingWritten) {
   mock_->revoke_refresh_tokens();
   auto r = backfill(kStart, kEnd);

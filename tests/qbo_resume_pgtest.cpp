@@ -110,3 +110,37 @@ TEST_F(QboResume, AWindowThatFailedAfterItsRetriesIsResumedFromItsLastPage) {
 
 }  // namespace
 }  // namespace tributary::testing
+
+namespace tributary::testing {
+namespace {
+
+class QboGracefulStop : public QboPgTest {};
+
+TEST_F(QboGracefulStop, SigtermFinishesThePageInHandAndLeavesTheRunResumable) {
+  mock::FaultRule slow;
+  slow.delay_ms = 10;
+  slow.times = 1'000'000;
+  mock_->add_fault(slow);
+  auto pid = spawn(binary(), backfill_args("2024-01-01", "2024-04-01", {"--stream", "invoices", "--page-size", "10"}),
+                   env(), "/dev/null", "/tmp/tributary-sigterm.err");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    long long pages = 0;
+    try { pages = scalar("SELECT coalesce(sum(pages_loaded), 0) FROM state.windows"); } catch (const std::exception&) {}
+    if (pages >= 5) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  kill(pid, SIGTERM);
+  EXPECT_EQ(wait_exit(pid, std::chrono::seconds(20)), 130);
+  EXPECT_EQ(text("SELECT status FROM state.runs"), "failed");
+  EXPECT_EQ(text("SELECT last_error FROM state.runs"), "interrupted");
+  EXPECT_EQ(scalar("SELECT count(*) FROM state.windows WHERE status = 'running'"), 0);  // released
+  EXPECT_EQ(scalar(R"(SELECT count(*) FROM state.windows w WHERE w.records_loaded <>
+                      (SELECT count(*) FROM raw.qbo_invoices r WHERE r.extract_window_start_utc = w.window_start_utc))"), 0);
+  auto r = tributary({"resume", "--run", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(mismatches("Invoice", "raw.qbo_invoices", "2024-01-01", "2024-04-01"), 0);
+}
+
+}  // namespace
+}  // namespace tributary::testing
