@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -19,13 +20,22 @@ bool is_fatal(ErrorKind kind) {
          kind == ErrorKind::internal || kind == ErrorKind::usage;
 }
 
+// When the source itself is down, every window would spend its whole retry budget failing:
+// after this many windows in a row fail to reach it, the run stops (resume when it is back).
+constexpr int kOutageWindowsInARow = 3;
+
+bool is_source_outage(ErrorKind kind) {
+  return kind == ErrorKind::network || kind == ErrorKind::timeout || kind == ErrorKind::server ||
+         kind == ErrorKind::throttled;
+}
+
 // One worker: its own database connection and HTTP handle; claims windows until none is left.
 class Worker {
  public:
   Worker(const connectors::Connector& connector, SourceSession& source, const EngineOptions& options,
-         long long run_id, int index)
+         long long run_id, int index, std::atomic<int>& outage_streak)
       : connector_(connector), source_(source), options_(options), run_id_(run_id),
-        worker_id_(state::make_worker_id(index)) {}
+        worker_id_(state::make_worker_id(index)), outage_streak_(outage_streak) {}
 
   // Returns the fatal error that stopped it, if any.
   std::optional<Error> operator()() {
@@ -52,6 +62,7 @@ class Worker {
     try {
       auto outcome = runner.run(row);
       windows.finish(row.window_id, worker_id_, outcome);
+      outage_streak_ = 0;
       if (outcome.status == state::Status::failed) spdlog::error("window {}: {}", row.window_id, outcome.error);
       else spdlog::info("window {} [{}]: done, {} records ({} reconciled), source count {}", row.window_id,
                         row.stream, row.records_loaded, row.records_reconciled,
@@ -64,6 +75,11 @@ class Worker {
       }
       spdlog::error("window {}: {}", row.window_id, e.what());
       windows.finish(row.window_id, worker_id_, {state::Status::failed, {}, {}, e.what()});
+      if (is_source_outage(e.kind()) && ++outage_streak_ >= kOutageWindowsInARow) {
+        options_.stop->request_stop();
+        return Error(e.kind(), "stopping the run: " + std::to_string(kOutageWindowsInARow) +
+                                   " windows in a row could not reach the source; the last: " + e.what());
+      }
       if (!is_fatal(e.kind())) return std::nullopt;
       options_.stop->request_stop();
       return e;
@@ -75,6 +91,7 @@ class Worker {
   const EngineOptions& options_;
   long long run_id_;
   std::string worker_id_;
+  std::atomic<int>& outage_streak_;
 };
 
 }  // namespace
@@ -142,8 +159,11 @@ RunSummary Engine::execute(long long run_id, bool continued) {
 
   std::vector<std::optional<Error>> results(std::max(1, options_.workers));
   std::vector<std::thread> threads;
+  std::atomic<int> outage_streak{0};
   for (size_t i = 0; i < results.size(); ++i) {
-    threads.emplace_back([&, i] { results[i] = Worker(connector_, source, options_, run_id, static_cast<int>(i))(); });
+    threads.emplace_back([&, i] {
+      results[i] = Worker(connector_, source, options_, run_id, static_cast<int>(i), outage_streak)();
+    });
   }
   for (auto& t : threads) t.join();
 

@@ -3,7 +3,6 @@
 #include <httplib.h>
 
 #include <cstdio>
-#include <cstring>
 
 #include "mock/qbo_data.hpp"
 #include "mock/qbo_json.hpp"
@@ -11,8 +10,6 @@
 
 namespace tributary::mock {
 namespace {
-
-const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 bool starts_with_ci(const std::string& s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(std::string_view(s).substr(0, prefix.size()), prefix);
@@ -24,39 +21,6 @@ std::string form_value(const httplib::Params& params, const char* key) {
 }
 
 }  // namespace
-
-std::optional<std::string> base64_decode(const std::string& in) {
-  std::string out;
-  int bits = 0, value = 0;
-  for (char c : in) {
-    if (c == '=') break;
-    const char* p = std::strchr(kAlphabet, c);
-    if (c == '\0' || p == nullptr) return std::nullopt;
-    value = (value << 6) | static_cast<int>(p - kAlphabet);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((value >> bits) & 0xff));
-    }
-  }
-  return out;
-}
-
-std::string base64_encode(const std::string& in) {
-  std::string out;
-  int bits = 0, value = 0;
-  for (unsigned char c : in) {
-    value = (value << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlphabet[(value >> bits) & 0x3f]);
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(value << (6 - bits)) & 0x3f]);
-  while (out.size() % 4 != 0) out.push_back('=');
-  return out;
-}
 
 TokenStore::TokenStore(const QboMockOptions& options)
     : client_id_(options.client_id),

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "mock/common/base64.hpp"
 #include "mock/qbo_faults.hpp"
 #include "mock/qbo_mock.hpp"
 
@@ -44,9 +45,5 @@ class TokenStore {
   bool revoked_ = false;
   std::map<std::string, std::int64_t> access_expiry_ms_;  // token -> expiry (UTC ms)
 };
-
-// Decodes standard base64; nullopt on malformed input.
-std::optional<std::string> base64_decode(const std::string& in);
-std::string base64_encode(const std::string& in);
 
 }  // namespace tributary::mock

@@ -2,14 +2,13 @@
 
 #include <stdexcept>
 
+#include "mock/common/record_times.hpp"
 #include "mock/qbo_time.hpp"
 
 namespace tributary::mock {
 namespace {
 
-constexpr std::int64_t kDay = 86400;
-// One record in this many sits exactly on a UTC midnight, where window boundaries fall.
-constexpr int kMidnightEvery = 50;
+constexpr std::int64_t kDay = kSecondsPerDay;
 
 std::int64_t require_time(const std::string& text, const char* what) {
   auto t = parse_utc_option(text);
@@ -20,36 +19,7 @@ std::int64_t require_time(const std::string& text, const char* what) {
   return *t;
 }
 
-// A LastUpdatedTime in [start, end) for the record with this id.
-std::int64_t pick_updated(std::int64_t start, std::int64_t end, int id, Rng& rng) {
-  if (id == 1) return start;  // one record exactly on the window's lower bound
-  std::int64_t first_midnight = (start + kDay - 1) / kDay * kDay;
-  if (id % kMidnightEvery == 0 && first_midnight < end) {
-    std::int64_t midnights = (end - 1 - first_midnight) / kDay + 1;
-    return first_midnight + rng.below(midnights) * kDay;
-  }
-  return start + rng.below(end - start);
-}
-
 }  // namespace
-
-std::uint64_t Rng::next() {
-  std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-std::int64_t Rng::below(std::int64_t n) {
-  if (n <= 0) return 0;
-  return static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(n));
-}
-
-std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t a, std::uint64_t b, std::uint64_t c) {
-  Rng rng(seed ^ (a * 0x100000001b3ULL) ^ (b << 20) ^ (c << 44));
-  rng.next();
-  return rng.next();
-}
 
 Dataset::Dataset(const QboMockOptions& options)
     : seed_(options.seed),
@@ -104,7 +74,7 @@ void Dataset::generate(EntityKind kind, int count) {
     Rng rng(mix_seed(seed_, static_cast<std::uint64_t>(kind), id, 0));
     Record r;
     r.id = id;
-    r.updated_utc = pick_updated(start_utc_, end_utc_, id, rng);
+    r.updated_utc = spread_timestamp(TimeSpread{start_utc_, end_utc_}, id, rng);
     r.create_utc = r.updated_utc - rng.below(45 * kDay);  // CreateTime <= LastUpdatedTime
     if (rng.below(4) == 0) r.sync_token = static_cast<int>(rng.below(4));
     render(kind, r);

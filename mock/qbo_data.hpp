@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mock/common/rng.hpp"
 #include "mock/qbo_mock.hpp"
 
 namespace tributary::mock {
@@ -22,22 +23,6 @@ struct Record {
   std::int64_t updated_utc = 0;
   std::string json;  // rendered payload, exactly what the API returns
 };
-
-// Deterministic random stream (splitmix64): the same seed gives the same company on every
-// platform, which std::uniform_*_distribution does not promise.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next();
-  std::int64_t below(std::int64_t n);  // [0, n)
-  template <typename T, std::size_t N>
-  const T& pick(const T (&arr)[N]) { return arr[below(N)]; }
-
- private:
-  std::uint64_t state_;
-};
-
-std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t a, std::uint64_t b, std::uint64_t c);
 
 // The generated names a payload refers to (invoices point at customers and items).
 struct Catalog {

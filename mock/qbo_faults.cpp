@@ -19,6 +19,7 @@ HttpAnswer service_fault(int status, const char* type, const FaultError& e, Body
                          const std::string& time) {
   HttpAnswer a;
   a.status = status;
+  a.content_type = kJson;
   if (format == BodyFormat::Xml) {
     a.content_type = kXml;
     a.body = intuit_response_xml(
@@ -64,14 +65,6 @@ std::string gateway_json(const FaultError& e, const char* type, bool detail_null
   return w.take();
 }
 
-HttpAnswer plain(int status, const char* content_type, std::string body) {
-  HttpAnswer a;
-  a.status = status;
-  a.content_type = content_type;
-  a.body = std::move(body);
-  return a;
-}
-
 // During outages the load balancer, not QBO, answers 503 with a small HTML page.
 const char* const kOutagePage =
     "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n"
@@ -85,7 +78,7 @@ BodyFormat format_for_accept(const std::string& accept) {
 }
 
 HttpAnswer ok_answer(BodyFormat format, std::string body) {
-  return plain(200, format == BodyFormat::Json ? kJson : kXml, std::move(body));
+  return plain_answer(200, format == BodyFormat::Json ? kJson : kXml, std::move(body));
 }
 
 HttpAnswer query_error_answer(const QueryError& err, BodyFormat format, const std::string& time) {
@@ -98,6 +91,7 @@ HttpAnswer unauthorized_answer(const std::string& detail, BodyFormat format,
   std::int64_t now = now_utc_ms();
   HttpAnswer a;
   a.status = 401;
+  a.content_type = kJson;
   if (format == BodyFormat::Xml) {
     a.content_type = kXml;
     a.body = intuit_response_xml(format_pacific_ms(now), "<Fault type=\"AUTHENTICATION\"><Error code=\"3200\"><Message>" +
@@ -113,7 +107,7 @@ HttpAnswer forbidden_answer(BodyFormat format, const std::string& request_id) {
   FaultError e{"3100", "message=AuthorizationFailed; errorCode=003100; statusCode=403", ""};
   std::int64_t now = now_utc_ms();
   if (format == BodyFormat::Xml) return service_fault(403, "SERVICE", e, format, format_pacific_ms(now));
-  return plain(403, kJson, gateway_json(e, "SERVICE", true, request_id, now));
+  return plain_answer(403, kJson, gateway_json(e, "SERVICE", true, request_id, now));
 }
 
 HttpAnswer throttled_answer(bool json, const std::string& time) {
@@ -139,17 +133,17 @@ HttpAnswer injected_status_answer(int status, bool throttle_json, BodyFormat for
                             "System Failure Error: An unexpected error occurred while accessing or "
                             "saving your data. Please wait a few minutes and try again."},
                            BodyFormat::Json, time);
-    case 502: return plain(502, "text/plain", "502 Bad Gateway\n");
-    case 503: return plain(503, "text/html", kOutagePage);
-    case 504: return plain(504, "text/plain", "504 Gateway Time-out\n");
-    default: return plain(status, "text/plain", "Error " + std::to_string(status) + "\n");
+    case 502: return plain_answer(502, "text/plain", "502 Bad Gateway\n");
+    case 503: return plain_answer(503, "text/html", kOutagePage);
+    case 504: return plain_answer(504, "text/plain", "504 Gateway Time-out\n");
+    default: return plain_answer(status, "text/plain", "Error " + std::to_string(status) + "\n");
   }
 }
 
 HttpAnswer oauth_error(int status, const std::string& error) {
   JsonWriter w;
   w.begin_object().field("error", error).end_object();
-  return plain(status, kJson, w.take());
+  return plain_answer(status, kJson, w.take());
 }
 
 }  // namespace tributary::mock

@@ -7,16 +7,10 @@
 #include <utility>
 #include <vector>
 
+#include "mock/common/http_faults.hpp"
 #include "mock/qbo_query.hpp"
 
 namespace tributary::mock {
-
-struct HttpAnswer {
-  int status = 200;
-  std::string content_type = "application/json;charset=UTF-8";
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
 
 enum class BodyFormat { Json, Xml };
 

@@ -1,46 +1,14 @@
-// Minimal JSON writing for the mock's payloads: QBO payloads are built field by field, so a
-// writer that tracks commas is all that is needed (parsing uses simdjson).
+// QBO's number formatting; the JSON writer itself is shared by every mock (mock/common).
 #pragma once
 
 #include <cstdint>
 #include <string>
-#include <string_view>
+
+#include "mock/common/json_writer.hpp"
 
 namespace tributary::mock {
 
-// JSON string literal with quotes; UTF-8 passes through, control characters are escaped.
-std::string json_quote(std::string_view s);
-
 // Amount in cents as QBO prints it: 150.0, 362.07, 10.5
 std::string money(std::int64_t cents);
-
-class JsonWriter {
- public:
-  JsonWriter& begin_object();
-  JsonWriter& end_object();
-  JsonWriter& begin_array();
-  JsonWriter& end_array();
-  JsonWriter& key(std::string_view k);
-  JsonWriter& str(std::string_view v);
-  JsonWriter& num(std::int64_t v);
-  JsonWriter& boolean(bool v);
-  JsonWriter& raw(std::string_view json);  // already-serialized value (numbers, objects)
-
-  // Shorthands for "key": value
-  JsonWriter& field(std::string_view k, std::string_view v) { return key(k).str(v); }
-  JsonWriter& field(std::string_view k, const char* v) { return key(k).str(v); }
-  JsonWriter& field(std::string_view k, std::int64_t v) { return key(k).num(v); }
-  JsonWriter& field(std::string_view k, int v) { return key(k).num(v); }
-  JsonWriter& field(std::string_view k, bool v) { return key(k).boolean(v); }
-  JsonWriter& field_raw(std::string_view k, std::string_view json) { return key(k).raw(json); }
-
-  const std::string& text() const { return out_; }
-  std::string take() { return std::move(out_); }
-
- private:
-  void separate();
-  std::string out_;
-  bool need_comma_ = false;
-};
 
 }  // namespace tributary::mock

@@ -1,9 +1,5 @@
 #include "mock/qbo_mock.hpp"
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-#include <sys/socket.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -20,22 +16,6 @@ namespace {
 // More workers than the concurrency limit, so excess concurrent requests reach the limiter and
 // get QBO's 429 instead of queueing silently inside the HTTP library.
 constexpr std::size_t kWorkerThreads = 48;
-
-// httplib listens with a backlog of 5 (compiled into the shared library). A burst of more
-// concurrent connects than that gets SYNs dropped and a 1 s retransmit, which would hide the
-// concurrency throttle behind kernel delays; listen() again with a real backlog.
-class ListeningServer : public httplib::Server {
- public:
-  void widen_backlog() { ::listen(svr_sock_, 128); }
-};
-
-std::shared_ptr<spdlog::logger> request_log() {
-  static std::shared_ptr<spdlog::logger> logger = [] {
-    auto existing = spdlog::get("qbo-mock");
-    return existing ? existing : spdlog::stderr_color_mt("qbo-mock");
-  }();
-  return logger;
-}
 
 // Intuit stamps every answer with an intuit_tid header that support asks for.
 std::string next_tid() {
@@ -56,51 +36,21 @@ QboMock::Impl::Impl(QboMockOptions options)
     : options_(std::move(options)),
       data_(options_),
       tokens_(options_),
-      limiter_(options_.max_requests_per_minute, options_.max_concurrent_requests) {}
+      limiter_(options_.max_requests_per_minute, options_.max_concurrent_requests),
+      server_("QboMock", "qbo-mock", kWorkerThreads) {}
 
 QboMock::Impl::~Impl() { stop(); }
 
 int QboMock::Impl::start(const std::string& host, int port) {
-  if (server_) throw std::runtime_error("QboMock already started");
-  auto server = std::make_unique<ListeningServer>();
-  ListeningServer* listening = server.get();
-  server_ = std::move(server);
-  server_->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
-  server_->set_keep_alive_max_count(100);
-  server_->set_keep_alive_timeout(2);  // short, so stop() never waits long on idle clients
-  server_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
-    request_log()->debug("{} {} -> {}", req.method, req.path, res.status);  // never headers
+  return server_.start(host, port, [this](httplib::Server& svr) {
+    register_routes(svr);
+    register_admin_routes(svr);
   });
-  register_routes(*server_);
-  register_admin_routes(*server_);
-  int bound = port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
-  if (bound <= 0) {
-    server_.reset();
-    throw std::runtime_error("QboMock cannot bind " + host + ":" + std::to_string(port));
-  }
-  listening->widen_backlog();
-  host_ = host;
-  port_ = bound;
-  listener_ = std::thread([svr = server_.get()] { svr->listen_after_bind(); });
-  // The socket already queues connections; waiting for the accept loop also makes an
-  // immediate stop() safe (httplib ignores stop() before the loop runs).
-  for (int i = 0; i < 5000 && !server_->is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return port_;
 }
 
-void QboMock::Impl::stop() {
-  if (!server_) return;
-  server_->stop();
-  if (listener_.joinable()) listener_.join();
-  server_.reset();
-}
+void QboMock::Impl::stop() { server_.stop(); }
 
-std::string QboMock::Impl::base_url() const {
-  std::string host = (host_ == "0.0.0.0" || host_.empty()) ? "127.0.0.1" : host_;
-  return "http://" + host + ":" + std::to_string(port_);
-}
+std::string QboMock::Impl::base_url() const { return server_.base_url(); }
 
 void QboMock::Impl::register_routes(httplib::Server& svr) {
   auto query = [this](const httplib::Request& req, httplib::Response& res) { handle_query(req, res); };
@@ -141,7 +91,7 @@ void QboMock::Impl::handle_query(const httplib::Request& req, httplib::Response&
       self->limiter_.finish(realm);
     }
   } in_flight{this, realm};
-  answer_with_fault(fault, format, res, [&] { return answer_query(req, realm, format); });
+  answer_or_fault(fault, format, res, [&] { return answer_query(req, realm, format); });
 }
 
 void QboMock::Impl::handle_token(const httplib::Request& req, httplib::Response& res) {
@@ -152,7 +102,7 @@ void QboMock::Impl::handle_token(const httplib::Request& req, httplib::Response&
     stats_.token_requests += 1;
     fault = take_fault(req.path);
   }
-  answer_with_fault(fault, BodyFormat::Json, res, [&] {
+  answer_or_fault(fault, BodyFormat::Json, res, [&] {
     std::lock_guard lock(mutex_);
     return tokens_.exchange(req.get_header_value("Authorization"), req.body, now_utc_ms());
   });
@@ -226,36 +176,17 @@ void QboMock::Impl::maybe_mutate_for_paging(const Query& q) {
 }
 
 std::optional<FaultRule> QboMock::Impl::take_fault(const std::string& path) {
-  for (auto it = faults_.begin(); it != faults_.end(); ++it) {
-    if (path.rfind(it->path_prefix, 0) != 0) continue;
-    if (it->skip > 0) {
-      it->skip -= 1;
-      return std::nullopt;  // rules form a queue: a later rule waits for this one
-    }
-    FaultRule hit = *it;
-    if (--it->times <= 0) faults_.erase(it);
-    stats_.faults_served += 1;
-    return hit;
-  }
-  return std::nullopt;
+  auto hit = faults_.take(path);
+  if (hit) stats_.faults_served += 1;
+  return hit;
 }
 
 template <typename Fn>
-void QboMock::Impl::answer_with_fault(const std::optional<FaultRule>& fault, BodyFormat format,
-                                      httplib::Response& res, Fn normal) {
-  if (fault && fault->delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
-  HttpAnswer a = (fault && fault->status != 0)
-                     ? injected_status_answer(fault->status, fault->throttle_body_json, format,
-                                              format_pacific_ms(now_utc_ms()))
-                     : normal();
-  if (fault && fault->malformed_json) {
-    a.status = 200;
-    a.content_type = "application/json;charset=UTF-8";
-    a.body = a.body.substr(0, a.body.size() / 2);
-  }
-  if (fault && fault->retry_after_seconds) {
-    a.headers.emplace_back("Retry-After", std::to_string(*fault->retry_after_seconds));
-  }
+void QboMock::Impl::answer_or_fault(const std::optional<FaultRule>& fault, BodyFormat format,
+                                    httplib::Response& res, Fn normal) {
+  HttpAnswer a = answer_with_fault(fault, "application/json;charset=UTF-8", normal, [&](const FaultRule& f) {
+    return injected_status_answer(f.status, f.throttle_body_json, format, format_pacific_ms(now_utc_ms()));
+  });
   send(res, std::move(a), fault && fault->drop_connection);
 }
 
@@ -264,24 +195,8 @@ void QboMock::Impl::send(httplib::Response& res, HttpAnswer a, bool drop_connect
     std::lock_guard lock(mutex_);
     stats_.by_status[a.status] += 1;
   }
-  res.status = a.status;
   res.set_header("intuit_tid", next_tid());
-  for (const auto& [name, value] : a.headers) res.set_header(name, value);
-  if (!drop_connection) {
-    res.set_content(a.body, a.content_type);
-    return;
-  }
-  if (a.body.size() < 2) a.body += "{}";
-  auto body = std::make_shared<std::string>(std::move(a.body));
-  // Content-Length promises the whole body; returning false after half of it makes httplib
-  // close the socket, so the client sees a short read.
-  res.set_content_provider(body->size(), a.content_type,
-                           [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-                             std::size_t half = body->size() / 2;
-                             if (offset >= half) return false;
-                             sink.write(body->data() + offset, std::min(length, half - offset));
-                             return true;
-                           });
+  write_answer(res, std::move(a), drop_connection);
 }
 
 // --- public API -------------------------------------------------------------------------
@@ -303,9 +218,8 @@ std::vector<MockRecord> QboMock::Impl::records(const std::string& entity) const 
 }
 
 void QboMock::Impl::add_fault(FaultRule rule) {
-  if (rule.times <= 0) return;
   std::lock_guard lock(mutex_);
-  faults_.push_back(std::move(rule));
+  faults_.add(std::move(rule));
 }
 
 void QboMock::Impl::expire_access_tokens() {

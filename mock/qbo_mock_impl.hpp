@@ -5,12 +5,12 @@
 #include <httplib.h>
 
 #include <map>
-#include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <vector>
 
+#include "mock/common/http_faults.hpp"
+#include "mock/common/mock_server.hpp"
 #include "mock/qbo_auth.hpp"
 #include "mock/qbo_data.hpp"
 #include "mock/qbo_faults.hpp"
@@ -59,8 +59,8 @@ class QboMock::Impl {
   std::optional<FaultRule> take_fault(const std::string& path);  // caller holds mutex_
   // Runs `normal` unless the fault replaces the answer; sends it, possibly cut short.
   template <typename Fn>
-  void answer_with_fault(const std::optional<FaultRule>& fault, BodyFormat format,
-                         httplib::Response& res, Fn normal);
+  void answer_or_fault(const std::optional<FaultRule>& fault, BodyFormat format,
+                       httplib::Response& res, Fn normal);
   void send(httplib::Response& res, HttpAnswer answer, bool drop_connection);
 
   QboMockOptions options_;
@@ -69,14 +69,11 @@ class QboMock::Impl {
   Dataset data_;
   TokenStore tokens_;
   RequestLimiter limiter_;
-  std::vector<FaultRule> faults_;
+  FaultQueue<FaultRule> faults_;
   std::map<std::string, PagingMutation> paging_mutations_;
   QboMockStats stats_;
 
-  std::unique_ptr<httplib::Server> server_;  // a ListeningServer (qbo_mock.cpp)
-  std::thread listener_;
-  std::string host_;
-  int port_ = 0;
+  MockServer server_;
 };
 
 }  // namespace tributary::mock

@@ -7,10 +7,9 @@
 #include <optional>
 #include <string>
 
-namespace tributary::mock {
+#include "mock/common/civil_time.hpp"
 
-std::int64_t days_from_civil(int y, int m, int d);
-void civil_from_days(std::int64_t days, int& y, int& m, int& d);
+namespace tributary::mock {
 
 // Seconds east of UTC for America/Los_Angeles at that instant: -25200 (PDT) or -28800 (PST).
 int pacific_offset_seconds(std::int64_t utc_seconds);

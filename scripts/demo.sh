@@ -8,6 +8,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 "$ROOT/scripts/install-deps.sh"
 source "$ROOT/scripts/lib/build.sh"
 source "$ROOT/scripts/lib/postgres.sh"
+source "$ROOT/scripts/lib/mock.sh"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-release}"
 echo "== building (Release) into $BUILD_DIR"
 build_tributary Release tributary tributary-mock-qbo >/dev/null
@@ -25,12 +26,9 @@ pg_start
 trap cleanup EXIT
 
 echo "== starting the QuickBooks mock (500 customers, 5000 invoices, 200 items over 2024-H1)"
-"$MOCK" --port 0 --port-file "$WORK/port" --customers 500 --invoices 5000 --items 200 \
-  --data-start 2024-01-01T00:00:00Z --data-end 2024-07-01T00:00:00Z --rpm 0 >"$WORK/mock.log" 2>&1 &
-MOCK_PID=$!
-for _ in $(seq 1 200); do [ -s "$WORK/port" ] && break; sleep 0.05; done
-PORT="$(cat "$WORK/port")"
-export QBO_BASE_URL="http://127.0.0.1:$PORT"
+start_mock "$WORK/mock.log" "$MOCK" --customers 500 --invoices 5000 --items 200 \
+  --data-start 2024-01-01T00:00:00Z --data-end 2024-07-01T00:00:00Z --rpm 0
+export QBO_BASE_URL="$MOCK_URL"
 export QBO_TOKEN_URL="$QBO_BASE_URL/oauth2/v1/tokens/bearer"
 export QBO_REALM_ID=9130350000000001 QBO_CLIENT_ID=mock-client-id
 export QBO_CLIENT_SECRET=mock-client-secret QBO_REFRESH_TOKEN=mock-refresh-token-0

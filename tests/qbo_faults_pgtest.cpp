@@ -176,3 +176,20 @@ TEST_F(QboVolumetry, ACountMismatchFailsTheWindowWithBothNumbers) {
 
 }  // namespace
 }  // namespace tributary::testing
+
+namespace tributary::testing {
+namespace {
+
+class QboOutage : public QboPgTest {};
+
+TEST_F(QboOutage, AnUnreachableSourceStopsTheRunInsteadOfFailingEveryWindowSlowly) {
+  auto r = tributary(backfill_args("2024-01-01", "2024-07-01", {"--stream", "invoices", "--workers", "1"}),
+                     {{"QBO_BASE_URL", "http://127.0.0.1:1"}, {"QBO_RETRY_BASE_MS", "1"}});
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_NE(r.err.find("3 windows in a row could not reach the source"), std::string::npos) << r.err;
+  EXPECT_EQ(scalar("SELECT count(*) FROM state.windows WHERE status = 'failed'"), 3);
+  EXPECT_EQ(scalar("SELECT count(*) FROM state.windows WHERE status = 'pending'"), 23);
+}
+
+}  // namespace
+}  // namespace tributary::testing

@@ -1,0 +1,46 @@
+// /__admin/* : the public C++ API over HTTP, for tests and demos that run the mock as a
+// process. JSON in, JSON out; unknown fields are rejected, not ignored.
+#include "mock/common/admin_json.hpp"
+#include "mock/common/json_writer.hpp"
+#include "mock/rest/rest_mock_impl.hpp"
+
+namespace tributary::mock {
+namespace {
+
+std::vector<int> id_array(simdjson::dom::element v) {
+  simdjson::dom::array arr;
+  if (v.get(arr)) throw AdminError("'ids' must be an array of integers");
+  std::vector<int> out;
+  for (auto item : arr) out.push_back(static_cast<int>(int_field(item, "ids")));
+  return out;
+}
+
+}  // namespace
+
+void RestMock::Impl::register_admin_routes(httplib::Server& svr) {
+  using Req = const httplib::Request&;
+  using Res = httplib::Response&;
+  svr.Get("/__admin/records/items", [this](Req, Res res) {
+    run_admin(res, [&] {
+      return join_json_array(records(), [](const RestRecord& r) -> const std::string& { return r.json; });
+    });
+  });
+  svr.Post("/__admin/fault", [this](Req req, Res res) {
+    run_admin(res, [&] {
+      add_fault(http_fault_from_json(req.body));
+      return std::string();
+    });
+  });
+  svr.Get("/__admin/stats", [this](Req, Res res) { run_admin(res, [&] { return mock_stats_json(stats()); }); });
+  svr.Post("/__admin/touch", [this](Req req, Res res) {
+    run_admin(res, [&] {
+      simdjson::dom::parser parser;
+      auto obj = parse_object(parser, req.body);
+      reject_unknown_fields(obj, {"ids"});
+      touch(id_array(required_field(obj, "ids")));
+      return std::string();
+    });
+  });
+}
+
+}  // namespace tributary::mock

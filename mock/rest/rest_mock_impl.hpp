@@ -1,0 +1,49 @@
+// Private to the mock: state and handlers, shared by rest_mock.cpp (API, lifecycle) and
+// rest_admin.cpp (the /__admin control endpoints).
+#pragma once
+
+#include <httplib.h>
+
+#include <mutex>
+
+#include "mock/common/http_faults.hpp"
+#include "mock/common/mock_server.hpp"
+#include "mock/common/traffic.hpp"
+#include "mock/rest/rest_data.hpp"
+#include "mock/rest/rest_mock.hpp"
+
+namespace tributary::mock {
+
+class RestMock::Impl {
+ public:
+  explicit Impl(RestMockOptions options);
+  ~Impl();
+
+  int start(const std::string& host, int port);
+  void stop();
+  std::string base_url() const { return server_.base_url(); }
+
+  // Public API, all under mutex_ (traffic_ has its own).
+  std::vector<RestRecord> records() const;
+  void add_fault(HttpFaultRule rule) { traffic_.add_fault(std::move(rule)); }
+  void touch(const std::vector<int>& ids);
+  MockStats stats() const { return traffic_.stats(); }
+
+ private:
+  void register_routes(httplib::Server& svr);
+  void register_admin_routes(httplib::Server& svr);  // rest_admin.cpp
+
+  // Auth, then parameters (BadRequest -> 400), then `answer` under the data mutex.
+  template <typename Fn>
+  HttpAnswer guarded(const httplib::Request& req, Fn answer);
+  HttpAnswer answer_items(const httplib::Request& req);
+  HttpAnswer answer_count(const httplib::Request& req);
+
+  RestMockOptions options_;
+  mutable std::mutex mutex_;
+  RestData data_;
+  Traffic traffic_;
+  MockServer server_;
+};
+
+}  // namespace tributary::mock

@@ -1,0 +1,124 @@
+#include "mock/rest/rest_pages.hpp"
+
+#include <algorithm>
+
+#include "mock/common/json_writer.hpp"
+#include "mock/rest/rest_params.hpp"
+
+namespace tributary::mock {
+namespace {
+
+const char* const kJson = "application/json";
+
+std::string json_rows(const std::vector<const TableRow*>& rows) {
+  return join_json_array(rows, [](const TableRow* row) -> const std::string& { return row->json; });
+}
+
+// Records actually served per page for a requested size.
+std::size_t served(const RestMockOptions& o, int size) {
+  return static_cast<std::size_t>(o.short_pages ? (size + 1) / 2 : size);
+}
+
+std::int64_t reported_total(const PageRequest& p) {
+  auto total = static_cast<std::int64_t>(p.table.count(p.range)) + p.options.total_lies_by;
+  return std::max<std::int64_t>(total, 0);
+}
+
+// The client's other query parameters, verbatim and in order, as "&a=1&b=2".
+std::string other_params(const httplib::Request& req, std::initializer_list<std::string_view> replaced) {
+  std::string out;
+  for (const auto& [key, value] : raw_query(req.target)) {
+    if (std::find(replaced.begin(), replaced.end(), key) != replaced.end()) continue;
+    out += "&" + key + "=" + value;
+  }
+  return out;
+}
+
+// The token the next request should carry: past the last row, or (repeat_next_token) the one
+// this request carried.
+std::optional<std::string> next_token(const PageRequest& p, const KeysetSlice& slice, const char* param) {
+  if (p.options.repeat_next_token && p.req.has_param(param)) return p.req.get_param_value(param);
+  if (!slice.more) return std::nullopt;
+  return encode_keyset_cursor(KeysetTable::position_of(*slice.rows.back()));
+}
+
+HttpAnswer offset_page(const PageRequest& p) {
+  int offset = count_param(p.req, "offset", 0);
+  int limit = page_size_param(p.req, "limit", p.options);
+  KeysetSlice slice = p.table.at_offset(p.range, static_cast<std::size_t>(offset), served(p.options, limit));
+  return plain_answer(200, kJson, "{\"items\":" + json_rows(slice.rows) + ",\"total\":" +
+                                      std::to_string(reported_total(p)) + "}");
+}
+
+HttpAnswer numbered_page(const PageRequest& p) {
+  int page = count_param(p.req, "page", 1);
+  if (page < 1) throw BadRequest("invalid parameter 'page'");
+  int per_page = page_size_param(p.req, "per_page", p.options);
+  std::size_t size = served(p.options, per_page);
+  std::size_t count = p.table.count(p.range);
+  int last_page = std::max<int>(1, static_cast<int>((count + size - 1) / size));
+  KeysetSlice slice = p.table.at_offset(p.range, (static_cast<std::size_t>(page) - 1) * size, size);
+  HttpAnswer a = plain_answer(200, kJson, json_rows(slice.rows));
+  a.headers.emplace_back("X-Total-Count", std::to_string(reported_total(p)));
+  std::string links = link_header(p.origin + p.req.path + "?", page, last_page, per_page,
+                                  other_params(p.req, {"page", "per_page"}),
+                                  p.options.repeat_next_token && page >= 2);
+  if (!links.empty()) a.headers.emplace_back("Link", links);
+  return a;
+}
+
+HttpAnswer cursor_page(const PageRequest& p) {
+  auto after = token_param(p.req, "cursor");
+  int limit = page_size_param(p.req, "limit", p.options);
+  KeysetSlice slice = p.table.after(p.range, after, served(p.options, limit));
+  auto next = next_token(p, slice, "cursor");
+  return plain_answer(200, kJson, "{\"data\":" + json_rows(slice.rows) + ",\"meta\":{\"next_cursor\":" +
+                                      (next ? json_quote(*next) : "null") + "}}");
+}
+
+HttpAnswer next_url_page(const PageRequest& p) {
+  auto after = token_param(p.req, "after");
+  int limit = page_size_param(p.req, "limit", p.options);
+  KeysetSlice slice = p.table.after(p.range, after, served(p.options, limit));
+  auto token = next_token(p, slice, "after");
+  std::string next = "null";
+  if (token) {
+    next = json_quote(p.origin + p.req.path + "?after=" + *token + "&limit=" + std::to_string(limit) +
+                      other_params(p.req, {"after", "limit"}));
+  }
+  return plain_answer(200, kJson, "{\"results\":" + json_rows(slice.rows) + ",\"next\":" + next + "}");
+}
+
+}  // namespace
+
+std::string link_header(const std::string& url_prefix, int page, int last_page, int per_page,
+                        const std::string& other, bool repeat_next) {
+  auto link = [&](int target, const char* rel) {
+    return "<" + url_prefix + "page=" + std::to_string(target) + "&per_page=" + std::to_string(per_page) +
+           other + ">; rel=\"" + rel + "\"";
+  };
+  std::vector<std::string> parts;
+  if (page > 1) parts.push_back(link(std::min(page - 1, last_page), "prev"));
+  if (repeat_next) {
+    parts.push_back(link(page, "next"));
+  } else if (page < last_page) {
+    parts.push_back(link(page + 1, "next"));
+  }
+  if (page < last_page) parts.push_back(link(last_page, "last"));
+  if (page > 1) parts.push_back(link(1, "first"));
+  std::string out;
+  for (const auto& part : parts) out += (out.empty() ? "" : ", ") + part;
+  return out;
+}
+
+HttpAnswer answer_items_page(const PageRequest& p) {
+  switch (p.options.style) {
+    case PageStyle::Offset: return offset_page(p);
+    case PageStyle::Page: return numbered_page(p);
+    case PageStyle::Cursor: return cursor_page(p);
+    case PageStyle::NextUrl: return next_url_page(p);
+  }
+  return offset_page(p);
+}
+
+}  // namespace tributary::mock
