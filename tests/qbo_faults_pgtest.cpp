@@ -182,6 +182,27 @@ namespace {
 
 class QboOutage : public QboPgTest {};
 
+class QboLimits : public QboPgTest {
+ protected:
+  mock::QboMockOptions mock_options() const override {
+    mock::QboMockOptions o;  // Intuit's real limits: 500 a minute, 10 at once
+    return o;
+  }
+};
+
+TEST_F(QboLimits, SixteenWorkersStayUnderTheRealmsConcurrencyLimit) {
+  mock::FaultRule slow;  // slow answers make requests overlap
+  slow.delay_ms = 20;
+  slow.times = 1'000'000;
+  mock_->add_fault(slow);
+  auto r = backfill("2024-01-01", "2024-04-01", {"--stream", "invoices", "--workers", "16"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(mock_->stats().throttled, 0);
+  EXPECT_LE(mock_->stats().max_concurrent_seen, 10);
+  EXPECT_GE(mock_->stats().max_concurrent_seen, 8);  // and it did use the parallelism it had
+  EXPECT_EQ(mismatches("Invoice", "raw.qbo_invoices", "2024-01-01", "2024-04-01"), 0);
+}
+
 TEST_F(QboOutage, AnUnreachableSourceStopsTheRunInsteadOfFailingEveryWindowSlowly) {
   auto r = tributary(backfill_args("2024-01-01", "2024-07-01", {"--stream", "invoices", "--workers", "1"}),
                      {{"QBO_BASE_URL", "http://127.0.0.1:1"}, {"QBO_RETRY_BASE_MS", "1"}});
