@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "connectors/rest/rest_config.hpp"
 #include "connectors/yaml_reader.hpp"
 #include "core/error.hpp"
 
@@ -14,11 +15,31 @@ AuthConfig read_auth(const YamlReader& r, const YAML::Node& node) {
   AuthConfig auth;
   if (!node) return auth;
   r.require_map(node, "auth");
-  r.allow_keys(node, {"kind", "token_url", "client_id", "client_secret", "refresh_token"}, "auth");
+  r.allow_keys(node, {"kind", "token", "in", "name", "value", "username", "password", "token_url",
+                      "client_id", "client_secret", "refresh_token"}, "auth");
   auth.kind = r.text(node, "kind");
   if (auth.kind == "none") return auth;
+  if (auth.kind == "bearer") {
+    auth.token = r.secret(node, "token");
+    if (auth.token.empty()) r.fail(node, "bearer auth needs a non-empty 'token'");
+    return auth;
+  }
+  if (auth.kind == "api_key") {
+    auth.api_key_in = r.text(node, "in", std::string("header"));
+    if (auth.api_key_in != "header" && auth.api_key_in != "query") r.fail(node["in"], "'in' must be header or query");
+    auth.api_key_name = r.text(node, "name");
+    auth.api_key = r.secret(node, "value");
+    if (auth.api_key.empty()) r.fail(node, "api_key auth needs a non-empty 'value'");
+    return auth;
+  }
+  if (auth.kind == "basic") {
+    auth.username = r.text(node, "username");
+    auth.password = r.secret(node, "password");
+    return auth;
+  }
   if (auth.kind != "oauth2_refresh") {
-    r.fail(node["kind"], "unknown auth kind '" + auth.kind + "' (expected one of: none, oauth2_refresh)");
+    r.fail(node["kind"], "unknown auth kind '" + auth.kind +
+                             "' (expected one of: none, bearer, api_key, basic, oauth2_refresh)");
   }
   auth.token_url = r.text(node, "token_url");
   auth.client_id = r.text(node, "client_id");
@@ -92,8 +113,14 @@ void read_streams(const YamlReader& r, const YAML::Node& node, ConnectorConfig& 
     s.name = kv.first.as<std::string>();
     const auto& body = kv.second;
     r.require_map(body, "stream '" + s.name + "'");
-    r.allow_keys(body, {"entity", "table", "page_size"}, "stream '" + s.name + "'");
-    s.entity = r.text(body, "entity");
+    if (c.kind == "rest") {
+      r.allow_keys(body, {"path", "method", "params", "body", "records", "primary_key", "cursor", "window",
+                          "paginator", "volume", "table", "page_size"}, "stream '" + s.name + "'");
+      s.rest = read_rest_stream(r, body, s.name);
+    } else {
+      r.allow_keys(body, {"entity", "table", "page_size"}, "stream '" + s.name + "'");
+      s.entity = r.text(body, "entity");
+    }
     s.table = r.text(body, "table");
     s.page_size = static_cast<int>(r.integer(body, "page_size", c.default_page_size, 1, c.max_page_size));
     if (s.table.find('.') == std::string::npos) r.fail(body["table"], "'table' must be schema-qualified, e.g. raw." + s.name);
@@ -115,22 +142,24 @@ ConnectorConfig load_connector_config(const std::string& path, const EnvLookup& 
   YamlReader r(path, env);
   auto root = r.load_file();
   r.require_map(root, "the connector file");
-  r.allow_keys(root, {"kind", "name", "realm_id", "base_url", "minor_version", "auth", "retry",
-                      "rate_limit", "http", "defaults", "streams"}, "the connector file");
+  r.allow_keys(root, {"kind", "name", "realm_id", "account", "base_url", "headers", "minor_version", "auth",
+                      "retry", "rate_limit", "http", "defaults", "streams"}, "the connector file");
   ConnectorConfig c;
   c.path = std::filesystem::absolute(path).lexically_normal().string();
   c.kind = r.text(root, "kind");
-  if (c.kind != "quickbooks") {
-    r.fail(root["kind"], "unknown connector kind '" + c.kind + "' (expected one of: quickbooks)");
+  if (c.kind != "quickbooks" && c.kind != "rest") {
+    r.fail(root["kind"], "unknown connector kind '" + c.kind + "' (expected one of: quickbooks, rest)");
   }
   c.name = r.text(root, "name", c.kind);
-  c.account = r.text(root, "realm_id", std::string());
+  // The account a record belongs to (realm_id column): QBO's realm, or any tenant name.
+  c.account = r.text(root, c.kind == "quickbooks" ? "realm_id" : "account", std::string());
   if (c.kind == "quickbooks" && c.account.empty()) r.fail(root, "missing required key 'realm_id'");
   c.base_url = r.text(root, "base_url");
   while (!c.base_url.empty() && c.base_url.back() == '/') c.base_url.pop_back();
   if (c.base_url.rfind("http://", 0) != 0 && c.base_url.rfind("https://", 0) != 0) {
     r.fail(root["base_url"], "'base_url' must start with http:// or https://, got '" + c.base_url + "'");
   }
+  c.headers = read_string_map(r, root["headers"], "headers");
   c.minor_version = static_cast<int>(r.integer(root, "minor_version", c.minor_version, 0, 1000));
   c.auth = read_auth(r, root["auth"]);
   c.retry = read_retry(r, root["retry"]);

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/rest/rest_spec.hpp"
 #include "core/env.hpp"
 #include "core/time.hpp"
 #include "http/curl_client.hpp"
@@ -12,8 +13,14 @@
 namespace tributary::connectors {
 
 struct AuthConfig {
-  std::string kind = "none";  // none | oauth2_refresh
-  std::string token_url;
+  std::string kind = "none";  // none | bearer | api_key | basic | oauth2_refresh
+  Secret token;               // bearer
+  std::string api_key_in = "header";  // api_key: header | query
+  std::string api_key_name;           // api_key: header or parameter name
+  Secret api_key;                     // api_key
+  std::string username;               // basic
+  Secret password;                    // basic
+  std::string token_url;              // oauth2_refresh
   std::string client_id;
   Secret client_secret;
   Secret refresh_token;
@@ -21,9 +28,10 @@ struct AuthConfig {
 
 struct StreamConfig {
   std::string name;    // what the user types: --stream invoices
-  std::string entity;  // what the API calls it: Invoice
+  std::string entity;  // quickbooks: what the API calls it (Invoice)
   std::string table;   // raw.qbo_invoices
   int page_size = 100;
+  RestStreamSpec rest;  // rest: how to request and read it
 };
 
 struct ConnectorConfig {
@@ -32,6 +40,7 @@ struct ConnectorConfig {
   std::string name;            // connector name recorded with runs
   std::string account;         // QBO realm id
   std::string base_url;
+  std::vector<std::pair<std::string, std::string>> headers;  // sent with every request
   int minor_version = 75;
   AuthConfig auth;
   http::RetryPolicy retry;

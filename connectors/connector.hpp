@@ -1,6 +1,7 @@
 #pragma once
 // The connector side of the engine: turn a window and a position into a request, and an answer
 // into records and the next position. Connectors never touch the database or retry anything.
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,7 @@ struct Record {
 
 struct Page {
   std::string body;  // owns the bytes the records point into
+  std::map<std::string, std::string> headers;  // lower-cased names (Link, X-Total-Count)
   std::vector<Record> records;
   std::optional<std::string> next_position;  // nullopt: this was the last page
 };
@@ -46,6 +48,8 @@ class Stream {
  public:
   virtual ~Stream() = default;
   virtual const StreamConfig& config() const = 0;
+  // Incremental streams are extracted window by window; full-refresh streams in one pass.
+  virtual bool incremental() const { return true; }
 
   // `position` is "" for the first page, else what the previous page's next_position said.
   virtual SourceRequest page_request(const Window& window, const std::string& position) const = 0;
@@ -54,12 +58,12 @@ class Stream {
 
   // Volumetry: the source's own count of records in a window, when it can say.
   virtual std::optional<SourceRequest> count_request(const Window& window) const = 0;
-  virtual long long parse_count(std::string& body) const = 0;
+  virtual long long parse_count(http::HttpResponse& response) const = 0;
 
   // Reconciliation for offset-paged sources: list the window's ids, fetch records by id.
   virtual bool supports_reconcile() const = 0;
   virtual SourceRequest id_request(const Window& window, const std::string& position) const = 0;
-  virtual IdPage parse_ids(std::string& body, const std::string& position) const = 0;
+  virtual IdPage parse_ids(http::HttpResponse& response, const std::string& position) const = 0;
   virtual SourceRequest fetch_by_ids_request(const std::vector<std::string>& ids) const = 0;
   virtual int max_ids_per_fetch() const = 0;
 };

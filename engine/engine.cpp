@@ -121,7 +121,15 @@ RunSummary Engine::backfill(const BackfillRequest& request) {
     for (const auto& s : connector_.config().streams) streams.push_back(s.name);
   }
   for (const auto& s : streams) connector_.stream(s);  // unknown stream: usage error before any write
-  auto windows = WindowPlan{request.range.start, request.range.end, request.chunk}.windows();
+  auto plan = WindowPlan{request.range.start, request.range.end, request.chunk}.windows();
+  std::vector<std::pair<std::string, Window>> windows;
+  for (const auto& s : streams) {
+    if (!connector_.stream(s).incremental()) {
+      windows.emplace_back(s, request.range);  // one pass; the range is only recorded
+      continue;
+    }
+    for (const auto& w : plan) windows.emplace_back(s, w);
+  }
   const auto& cfg = connector_.config();
   state::RunSpec spec{cfg.name, cfg.account, streams, "backfill", request.range, request.chunk,
                       connector_.stream(streams.front()).config().page_size, cfg.path};
@@ -134,7 +142,7 @@ RunSummary Engine::backfill(const BackfillRequest& request) {
     return execute(*existing, true);
   }
   auto run_id = runs.create_run(spec, windows);
-  spdlog::info("run {}: {} stream(s) x {} window(s) over {}", run_id, streams.size(), windows.size(),
+  spdlog::info("run {}: {} stream(s), {} window(s) over {}", run_id, streams.size(), windows.size(),
                to_string(request.range));
   return execute(run_id, false);
 }

@@ -1,11 +1,21 @@
 #include "engine/source.hpp"
 
+#include "http/static_auth.hpp"
+
 namespace tributary::engine {
 namespace {
 
 std::unique_ptr<http::Authenticator> make_authenticator(const connectors::ConnectorConfig& c,
                                                         http::TokenStore& tokens, const StopFlag* stop) {
-  if (c.auth.kind != "oauth2_refresh") return std::make_unique<http::NoAuth>();
+  using Kind = http::StaticAuth::Kind;
+  const auto& a = c.auth;
+  if (a.kind == "bearer") return std::make_unique<http::StaticAuth>(Kind::bearer, "", a.token);
+  if (a.kind == "basic") return std::make_unique<http::StaticAuth>(Kind::basic, a.username, a.password);
+  if (a.kind == "api_key") {
+    return std::make_unique<http::StaticAuth>(a.api_key_in == "query" ? Kind::api_key_query : Kind::api_key_header,
+                                              a.api_key_name, a.api_key);
+  }
+  if (a.kind != "oauth2_refresh") return std::make_unique<http::NoAuth>();
   http::OAuthSettings s;
   s.token_url = c.auth.token_url;
   s.client_id = c.auth.client_id;

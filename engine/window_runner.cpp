@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
 
 #include "pg/pg.hpp"
 
@@ -25,6 +26,14 @@ std::string sample(const std::vector<std::string>& ids) {
 
 }  // namespace
 
+connectors::Page WindowRunner::fetch_page(const connectors::SourceRequest& request) {
+  auto response = ctx_.source.fetch(ctx_.client, request.http);
+  connectors::Page page;
+  page.body = std::move(response.body);
+  page.headers = std::move(response.headers);
+  return page;
+}
+
 warehouse::RawTableWriter& WindowRunner::writer_for(const std::string& table) {
   auto& slot = writers_[table];
   if (!slot) slot = std::make_unique<warehouse::RawTableWriter>(ctx_.conn, table);
@@ -40,14 +49,19 @@ state::WindowOutcome WindowRunner::run(state::WindowRow& row) {
 
 void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream& stream) {
   std::string position = row.next_position;
+  std::set<std::string> seen{position};
   for (;;) {
     if (ctx_.stop != nullptr) ctx_.stop->check();
     int page_number = row.next_page_number;
     try {
       auto request = stream.page_request(row.window, position);
-      connectors::Page page;
-      page.body = ctx_.source.fetch(ctx_.client, request.http).body;
+      auto page = fetch_page(request);
       stream.parse_page(page, position);
+      if (page.next_position && !seen.insert(*page.next_position).second) {
+        // A paginator that hands back a token or link it already gave would loop forever.
+        throw Error(ErrorKind::data, "the source repeated the pagination position '" + *page.next_position +
+                                         "'; stopping instead of looping");
+      }
       state::PageCheckpoint cp{.window_id = row.window_id,
                                .worker = ctx_.worker,
                                .next_position = page.next_position.value_or(""),
@@ -103,8 +117,8 @@ void WindowRunner::commit_page(state::WindowRow& row, const connectors::Stream& 
 
 long long WindowRunner::source_count(const Window& window, const connectors::Stream& stream) {
   auto request = stream.count_request(window);
-  auto body = ctx_.source.fetch(ctx_.client, request->http).body;
-  return stream.parse_count(body);
+  auto response = ctx_.source.fetch(ctx_.client, request->http);
+  return stream.parse_count(response);
 }
 
 std::vector<connectors::SourceId> WindowRunner::sweep_ids(const Window& window,
@@ -114,8 +128,8 @@ std::vector<connectors::SourceId> WindowRunner::sweep_ids(const Window& window,
   for (;;) {
     if (ctx_.stop != nullptr) ctx_.stop->check();
     auto request = stream.id_request(window, position);
-    auto body = ctx_.source.fetch(ctx_.client, request.http).body;
-    auto page = stream.parse_ids(body, position);
+    auto response = ctx_.source.fetch(ctx_.client, request.http);
+    auto page = stream.parse_ids(response, position);
     std::move(page.ids.begin(), page.ids.end(), std::back_inserter(ids));
     if (!page.next_position) break;
     position = *page.next_position;
@@ -133,8 +147,7 @@ void WindowRunner::load_by_ids(state::WindowRow& row, const connectors::Stream& 
   for (size_t i = 0; i < ids.size(); i += batch) {
     std::vector<std::string> part(ids.begin() + i, ids.begin() + std::min(ids.size(), i + batch));
     auto request = stream.fetch_by_ids_request(part);
-    connectors::Page page;
-    page.body = ctx_.source.fetch(ctx_.client, request.http).body;
+    auto page = fetch_page(request);
     stream.parse_page(page, "");
     state::PageCheckpoint cp{.window_id = row.window_id,
                              .worker = ctx_.worker,

@@ -43,6 +43,7 @@ class WindowRunner {
                    const connectors::SourceRequest& request, const std::vector<connectors::Record>& records,
                    const state::PageCheckpoint& checkpoint);
   warehouse::RawTableWriter& writer_for(const std::string& table);
+  connectors::Page fetch_page(const connectors::SourceRequest& request);
 
   WorkerContext ctx_;
   std::map<std::string, std::unique_ptr<warehouse::RawTableWriter>> writers_;

@@ -1,4 +1,5 @@
 #include "http/oauth.hpp"
+#include "http/static_auth.hpp"
 
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
@@ -7,25 +8,6 @@
 
 namespace tributary::http {
 namespace {
-
-std::string base64(const std::string& in) {
-  static constexpr char table[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
-    out += {table[v >> 18], table[(v >> 12) & 63], table[(v >> 6) & 63], table[v & 63]};
-  }
-  if (i + 1 == in.size()) {
-    unsigned v = (unsigned char)in[i] << 16;
-    out += {table[v >> 18], table[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == in.size()) {
-    unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
-    out += {table[v >> 18], table[(v >> 12) & 63], table[(v >> 6) & 63], '='};
-  }
-  return out;
-}
 
 struct TokenAnswer {
   std::string access_token;
@@ -132,7 +114,7 @@ HttpResponse OAuthRefresher::post_refresh(HttpClient& client, const Secret& refr
   req.label = "POST " + settings_.token_url;
   req.headers = {{"Accept", "application/json"},
                  {"Content-Type", "application/x-www-form-urlencoded"},
-                 {"Authorization", "Basic " + base64(settings_.client_id + ":" + settings_.client_secret.reveal())}};
+                 {"Authorization", "Basic " + base64_encode(settings_.client_id + ":" + settings_.client_secret.reveal())}};
   req.body = form_encode({{"grant_type", "refresh_token"}, {"refresh_token", refresh_token.reveal()}});
   std::mt19937_64 rng(std::random_device{}());
   for (int retry = 0;; ++retry) {

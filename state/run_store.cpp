@@ -15,9 +15,8 @@ RETURNING run_id)";
 
 constexpr const char* kInsertWindow = R"(
 INSERT INTO state.windows (run_id, stream, window_start_utc, window_end_utc)
-SELECT $1, s.stream, w.s, w.e
-FROM unnest($2::text[]) AS s(stream)
-CROSS JOIN unnest($3::timestamptz[], $4::timestamptz[]) AS w(s, e))";
+SELECT $1, w.stream, w.s, w.e
+FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS w(stream, s, e))";
 
 constexpr const char* kRunColumns = R"(
 run_id, connector, account, array_to_string(streams, ','), mode, requested_start_utc,
@@ -116,9 +115,11 @@ WindowRow read_window(const pqxx::row& r) {
 
 std::string window_columns() { return kWindowColumns; }
 
-long long RunStore::create_run(const RunSpec& spec, const std::vector<Window>& windows) {
-  std::vector<std::string> starts, ends;
-  for (const auto& w : windows) {
+long long RunStore::create_run(const RunSpec& spec,
+                               const std::vector<std::pair<std::string, Window>>& windows) {
+  std::vector<std::string> streams, starts, ends;
+  for (const auto& [stream, w] : windows) {
+    streams.push_back(stream);
     starts.push_back(format_utc_micros(w.start));
     ends.push_back(format_utc_micros(w.end));
   }
@@ -129,7 +130,7 @@ long long RunStore::create_run(const RunSpec& spec, const std::vector<Window>& w
                                 format_utc_micros(spec.range.end), spec.chunk.total_seconds(),
                                 spec.page_size, spec.config_path);
     auto run_id = row[0].as<long long>();
-    txn.exec_params(kInsertWindow, run_id, pg::array_literal(spec.streams), pg::array_literal(starts),
+    txn.exec_params(kInsertWindow, run_id, pg::array_literal(streams), pg::array_literal(starts),
                     pg::array_literal(ends));
     txn.commit();
     return run_id;

@@ -13,8 +13,8 @@ class RunStore {
  public:
   explicit RunStore(pqxx::connection_base& conn) : conn_(conn) {}
 
-  // Creates the run and one pending window per (stream, window) in one transaction.
-  long long create_run(const RunSpec& spec, const std::vector<Window>& windows);
+  // Creates the run and its pending windows, one per (stream, window), in one transaction.
+  long long create_run(const RunSpec& spec, const std::vector<std::pair<std::string, Window>>& windows);
 
   // The newest run with the same connector, account, streams, range, chunk and page size
   // that has not finished: re-running a backfill command continues it.

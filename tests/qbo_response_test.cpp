@@ -245,7 +245,7 @@ ConnectorConfig hand_config(int page_size) {
   c.auth.client_id = "ABclientid";
   c.auth.client_secret = Secret("cs-VERY-SECRET-111");
   c.auth.refresh_token = Secret("rt-VERY-SECRET-222");
-  c.streams.push_back({"invoices", "Invoice", "raw.qbo_invoices", page_size});
+  c.streams.push_back({"invoices", "Invoice", "raw.qbo_invoices", page_size, {}});
   return c;
 }
 

@@ -66,15 +66,15 @@ std::optional<SourceRequest> QboStream::count_request(const Window& window) cons
   return query_request(count_query(stream_.entity, window));
 }
 
-long long QboStream::parse_count(std::string& body) const { return qbo::parse_count(body); }
+long long QboStream::parse_count(http::HttpResponse& response) const { return qbo::parse_count(response.body); }
 
 SourceRequest QboStream::id_request(const Window& window, const std::string& position) const {
   return query_request(id_query(stream_.entity, window, start_of(position), kMaxResults));
 }
 
-IdPage QboStream::parse_ids(std::string& body, const std::string& position) const {
+IdPage QboStream::parse_ids(http::HttpResponse& response, const std::string& position) const {
   IdPage page;
-  page.ids = parse_id_page(body, stream_.entity);
+  page.ids = parse_id_page(response.body, stream_.entity);
   page.next_position = next_after(start_of(position), page.ids.size(), kMaxResults);
   return page;
 }

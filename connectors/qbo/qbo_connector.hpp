@@ -15,10 +15,10 @@ class QboStream final : public Stream {
   SourceRequest page_request(const Window& window, const std::string& position) const override;
   void parse_page(Page& page, const std::string& position) const override;
   std::optional<SourceRequest> count_request(const Window& window) const override;
-  long long parse_count(std::string& body) const override;
+  long long parse_count(http::HttpResponse& response) const override;
   bool supports_reconcile() const override { return true; }
   SourceRequest id_request(const Window& window, const std::string& position) const override;
-  IdPage parse_ids(std::string& body, const std::string& position) const override;
+  IdPage parse_ids(http::HttpResponse& response, const std::string& position) const override;
   SourceRequest fetch_by_ids_request(const std::vector<std::string>& ids) const override;
   int max_ids_per_fetch() const override { return 100; }
 

@@ -1,0 +1,96 @@
+#include "connectors/rest/paginator.hpp"
+
+#include <charconv>
+
+#include "core/error.hpp"
+
+namespace tributary::connectors {
+namespace {
+
+long long number_of(const std::string& position, long long fallback) {
+  if (position.empty()) return fallback;
+  long long v = 0;
+  auto [p, ec] = std::from_chars(position.data(), position.data() + position.size(), v);
+  if (ec != std::errc{} || p != position.data() + position.size() || v < 0) {
+    throw Error(ErrorKind::data, "stored position '" + position + "' is not a number");
+  }
+  return v;
+}
+
+// Counted paginators (offset, page number) stop on an empty page, a reached total, or a short page.
+bool counted_end(const PaginatorSpec& p, const PageFacts& page, long long seen_so_far) {
+  if (page.returned == 0) return true;
+  if (page.total && seen_so_far >= *page.total) return true;
+  return p.stop_on_short_page && page.returned < static_cast<size_t>(page.page_size);
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> paginator_params(const PaginatorSpec& p, const std::string& position,
+                                                                  int page_size) {
+  auto size = std::to_string(page_size);
+  switch (p.kind) {
+    case PaginatorKind::none: return {};
+    case PaginatorKind::offset: return {{p.offset_param, std::to_string(number_of(position, 0))}, {p.limit_param, size}};
+    case PaginatorKind::page_number:
+      return {{p.page_param, std::to_string(number_of(position, p.first_page))}, {p.limit_param, size}};
+    case PaginatorKind::cursor:
+      if (position.empty()) return {{p.limit_param, size}};
+      return {{p.cursor_param, position}, {p.limit_param, size}};
+    case PaginatorKind::next_url:
+    case PaginatorKind::link_header:
+      if (position.empty()) return {{p.limit_param, size}};
+      return {};
+  }
+  return {};
+}
+
+bool position_is_url(const PaginatorSpec& p, const std::string& position) {
+  return !position.empty() && (p.kind == PaginatorKind::next_url || p.kind == PaginatorKind::link_header);
+}
+
+std::optional<std::string> next_position(const PaginatorSpec& p, const std::string& position, const PageFacts& page) {
+  switch (p.kind) {
+    case PaginatorKind::none: return std::nullopt;
+    case PaginatorKind::offset: {
+      long long next = number_of(position, 0) + static_cast<long long>(page.returned);
+      if (counted_end(p, page, next)) return std::nullopt;
+      return std::to_string(next);
+    }
+    case PaginatorKind::page_number: {
+      long long current = number_of(position, p.first_page);
+      long long seen = (current - p.first_page) * page.page_size + static_cast<long long>(page.returned);
+      if (counted_end(p, page, seen)) return std::nullopt;
+      return std::to_string(current + 1);
+    }
+    case PaginatorKind::cursor:
+    case PaginatorKind::next_url:
+      if (!page.next_token || page.returned == 0) return std::nullopt;
+      if (p.stop_on_short_page && page.returned < static_cast<size_t>(page.page_size)) return std::nullopt;
+      return page.next_token;
+    case PaginatorKind::link_header:
+      if (!page.next_link || page.returned == 0) return std::nullopt;
+      if (p.stop_on_short_page && page.returned < static_cast<size_t>(page.page_size)) return std::nullopt;
+      return page.next_link;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> link_next(const std::string& header) {
+  // <https://api.example.com/items?page=2>; rel="next", <...>; rel="last"
+  size_t pos = 0;
+  while ((pos = header.find('<', pos)) != std::string::npos) {
+    auto close = header.find('>', pos);
+    if (close == std::string::npos) return std::nullopt;
+    auto target = header.substr(pos + 1, close - pos - 1);
+    auto end = header.find('<', close);
+    auto params = header.substr(close + 1, end == std::string::npos ? std::string::npos : end - close - 1);
+    for (const char* rel : {"rel=\"next\"", "rel=next", "rel=\"next ", " next\""}) {
+      if (params.find(rel) != std::string::npos) return target;
+    }
+    pos = close + 1;
+  }
+  return std::nullopt;
+}
+
+}  // namespace tributary::connectors

@@ -1,0 +1,159 @@
+#include "connectors/rest/rest_config.hpp"
+
+#include <charconv>
+
+namespace tributary::connectors {
+namespace {
+
+std::string pointer(const YamlReader& r, const YAML::Node& map, const char* key, std::string fallback) {
+  auto text = r.text(map, key, fallback);
+  if (!valid_json_pointer(text)) {
+    r.fail(map[key], std::string("'") + key + "' must be a JSON pointer like /data or /meta/next (RFC 6901), got '" + text + "'");
+  }
+  return text;
+}
+
+TimeFormat time_format(const YamlReader& r, const YAML::Node& map, const char* key) {
+  auto name = r.text(map, key, std::string("iso8601"));
+  auto format = time_format_from(name);
+  if (!format) {
+    r.fail(map[key], "unknown time format '" + name + "' (expected one of: iso8601, iso8601_millis, "
+                     "iso8601_micros, iso8601_offset, date, epoch_seconds, epoch_millis)");
+  }
+  return *format;
+}
+
+// "1ms", "1s", "1m", "1h", "1d"
+Duration granularity(const YamlReader& r, const YAML::Node& node) {
+  auto text = r.text(node, "granularity", std::string("1s"));
+  long long n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  std::string unit(text.substr(static_cast<size_t>(p - text.data())));
+  using namespace boost::posix_time;
+  if (ec == std::errc{} && n > 0) {
+    if (unit == "ms") return milliseconds(n);
+    if (unit == "s") return seconds(n);
+    if (unit == "m") return minutes(n);
+    if (unit == "h") return hours(n);
+    if (unit == "d") return hours(24 * n);
+  }
+  r.fail(node["granularity"], "'granularity' must be a positive amount with a unit (ms, s, m, h, d), got '" + text + "'");
+}
+
+WindowSpec read_window(const YamlReader& r, const YAML::Node& node) {
+  WindowSpec w;
+  if (!node) return w;
+  r.require_map(node, "window");
+  r.allow_keys(node, {"format", "range", "granularity"}, "window");
+  w.format = time_format(r, node, "format");
+  auto range = r.text(node, "range", std::string("half_open"));
+  if (range != "half_open" && range != "inclusive") {
+    r.fail(node["range"], "'range' must be half_open or inclusive, got '" + range + "'");
+  }
+  w.inclusive = range == "inclusive";
+  w.granularity = granularity(r, node);
+  return w;
+}
+
+std::optional<CursorSpec> read_cursor(const YamlReader& r, const YAML::Node& node) {
+  if (!node) return std::nullopt;
+  r.require_map(node, "cursor");
+  r.allow_keys(node, {"field", "format"}, "cursor");
+  return CursorSpec{pointer(r, node, "field", ""), time_format(r, node, "format")};
+}
+
+PaginatorSpec read_paginator(const YamlReader& r, const YAML::Node& node) {
+  PaginatorSpec p;
+  if (!node) return p;
+  r.require_map(node, "paginator");
+  r.allow_keys(node, {"kind", "limit_param", "offset_param", "page_param", "first_page", "cursor_param",
+                      "next", "total", "stop_on_short_page"}, "paginator");
+  auto kind_name = r.text(node, "kind");
+  auto kind = paginator_kind_from(kind_name);
+  if (!kind) {
+    r.fail(node["kind"], "unknown paginator kind '" + kind_name +
+                             "' (expected one of: none, offset, page_number, cursor, next_url, link_header)");
+  }
+  p.kind = *kind;
+  p.limit_param = r.text(node, "limit_param", p.limit_param);
+  p.offset_param = r.text(node, "offset_param", p.offset_param);
+  p.page_param = r.text(node, "page_param", p.page_param);
+  p.first_page = static_cast<int>(r.integer(node, "first_page", p.first_page, 0, 1));
+  p.cursor_param = r.text(node, "cursor_param", p.cursor_param);
+  p.next = pointer(r, node, "next", p.kind == PaginatorKind::cursor ? "/next_cursor" : "/next");
+  p.total = pointer(r, node, "total", "");
+  bool counted = p.kind == PaginatorKind::offset || p.kind == PaginatorKind::page_number;
+  p.stop_on_short_page = r.boolean(node, "stop_on_short_page", counted);
+  return p;
+}
+
+VolumeSpec read_volume(const YamlReader& r, const YAML::Node& node) {
+  VolumeSpec v;
+  if (!node || (node.IsScalar() && node.Scalar() == "none")) return v;
+  r.require_map(node, "volume");
+  r.allow_keys(node, {"kind", "path", "count", "pointer", "header"}, "volume");
+  auto kind = r.text(node, "kind");
+  if (kind == "count_request") {
+    v.kind = VolumeKind::count_request;
+    v.path = r.text(node, "path");
+    v.pointer = pointer(r, node, "count", "/count");
+  } else if (kind == "total_field") {
+    v.kind = VolumeKind::total_field;
+    v.pointer = pointer(r, node, "pointer", "/total");
+  } else if (kind == "total_header") {
+    v.kind = VolumeKind::total_header;
+    v.header = r.text(node, "header", std::string("X-Total-Count"));
+  } else if (kind != "none") {
+    r.fail(node["kind"], "unknown volume kind '" + kind + "' (expected one of: none, count_request, total_field, total_header)");
+  }
+  return v;
+}
+
+std::vector<std::string> read_primary_key(const YamlReader& r, const YAML::Node& map) {
+  auto node = map["primary_key"];
+  if (!node) r.fail(map, "missing required key 'primary_key'");
+  std::vector<std::string> keys;
+  if (node.IsScalar()) keys.push_back(node.Scalar());
+  else if (node.IsSequence()) for (const auto& k : node) keys.push_back(k.as<std::string>());
+  else r.fail(node, "'primary_key' must be a JSON pointer or a list of them");
+  if (keys.empty()) r.fail(node, "'primary_key' names no field");
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i].empty() || !valid_json_pointer(keys[i])) {
+      r.fail(node.IsSequence() ? node[i] : node, "primary key '" + keys[i] + "' is not a JSON pointer like /id");
+    }
+  }
+  return keys;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> read_string_map(const YamlReader& r, const YAML::Node& node,
+                                                                 const std::string& what) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!node) return out;
+  r.require_map(node, what);
+  for (const auto& kv : node) {
+    auto key = kv.first.as<std::string>();
+    out.emplace_back(key, r.text(node, key.c_str()));
+  }
+  return out;
+}
+
+RestStreamSpec read_rest_stream(const YamlReader& r, const YAML::Node& s, const std::string& name) {
+  RestStreamSpec spec;
+  spec.path = r.text(s, "path");
+  if (spec.path.empty() || spec.path[0] != '/') r.fail(s["path"], "'path' must start with '/'");
+  spec.method = r.text(s, "method", spec.method);
+  if (spec.method != "GET" && spec.method != "POST") r.fail(s["method"], "'method' must be GET or POST");
+  spec.params = read_string_map(r, s["params"], "params of stream '" + name + "'");
+  spec.body = r.text(s, "body", std::string());
+  spec.records = pointer(r, s, "records", "");
+  spec.primary_key = read_primary_key(r, s);
+  spec.cursor = read_cursor(r, s["cursor"]);
+  spec.window = read_window(r, s["window"]);
+  spec.paginator = read_paginator(r, s["paginator"]);
+  spec.volume = read_volume(r, s["volume"]);
+  return spec;
+}
+
+}  // namespace tributary::connectors

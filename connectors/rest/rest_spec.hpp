@@ -1,0 +1,78 @@
+#pragma once
+// A declarative REST stream, as written in a connector file. Plain data with defaults:
+// printable, testable, no I/O.
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/time.hpp"
+
+namespace tributary::connectors {
+
+// How a window bound (or a record's cursor value) is written as text.
+enum class TimeFormat { iso8601, iso8601_millis, iso8601_micros, iso8601_offset, date, epoch_seconds, epoch_millis };
+
+struct WindowSpec {
+  TimeFormat format = TimeFormat::iso8601;
+  // Half-open [start, end) sends the end as is; inclusive sends end - granularity, for APIs
+  // that only offer <= filters.
+  bool inclusive = false;
+  Duration granularity = boost::posix_time::seconds(1);
+};
+
+struct CursorSpec {
+  std::string field;  // JSON pointer into the record, e.g. /updated_at
+  TimeFormat format = TimeFormat::iso8601;
+};
+
+enum class PaginatorKind { none, offset, page_number, cursor, next_url, link_header };
+
+struct PaginatorSpec {
+  PaginatorKind kind = PaginatorKind::none;
+  std::string limit_param = "limit";    // page size parameter (offset, cursor, next_url, link_header)
+  std::string offset_param = "offset";  // offset
+  std::string page_param = "page";      // page_number, link_header
+  int first_page = 1;
+  std::string cursor_param = "cursor";  // cursor
+  std::string next;                     // JSON pointer: next cursor (cursor) or next URL (next_url)
+  std::string total;                    // JSON pointer to a total count; stops paging when reached
+  bool stop_on_short_page = true;       // offset and page_number
+};
+
+enum class VolumeKind { none, count_request, total_field, total_header };
+
+struct VolumeSpec {
+  VolumeKind kind = VolumeKind::none;
+  std::string path;     // count_request: GET path, with the stream's parameters
+  std::string pointer;  // count_request: where the count is (/count); total_field: /total
+  std::string header;   // total_header: X-Total-Count
+};
+
+struct RestStreamSpec {
+  std::string path;
+  std::string method = "GET";
+  std::vector<std::pair<std::string, std::string>> params;  // values may hold {window_start} {window_end}
+  std::string body;                                          // template, sent as JSON when not empty
+  std::string records;                                       // JSON pointer to the record array ("" = root)
+  std::vector<std::string> primary_key;                      // JSON pointers into a record
+  std::optional<CursorSpec> cursor;                          // absent: full refresh
+  WindowSpec window;
+  PaginatorSpec paginator;
+  VolumeSpec volume;
+};
+
+std::string to_string(TimeFormat f);
+std::optional<TimeFormat> time_format_from(const std::string& name);
+std::string to_string(PaginatorKind k);
+std::optional<PaginatorKind> paginator_kind_from(const std::string& name);
+
+// "2024-01-01T00:00:00Z", "1704067200", ... per format.
+std::string format_time(const Timestamp& t, TimeFormat format);
+// Reads a record's cursor value; nullopt when it does not fit the format.
+std::optional<Timestamp> parse_time(std::string_view text, TimeFormat format);
+
+// RFC 6901: "" or "/a/b~1c"; false for anything else.
+bool valid_json_pointer(const std::string& pointer);
+
+}  // namespace tributary::connectors

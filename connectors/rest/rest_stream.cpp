@@ -1,0 +1,185 @@
+#include "connectors/rest/rest_stream.hpp"
+
+#include <charconv>
+
+#include "connectors/rest/json_page.hpp"
+#include "connectors/rest/paginator.hpp"
+#include "core/error.hpp"
+#include "core/json.hpp"
+#include "http/curl_client.hpp"
+
+namespace tributary::connectors {
+namespace {
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+    text.replace(pos, from.size(), to);
+  }
+  return text;
+}
+
+// scheme://host[:port]
+std::string origin_of(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return "";
+  auto slash = url.find('/', scheme + 3);
+  return url.substr(0, slash);
+}
+
+// Removes `name=...` from a URL's query string (a key echoed back in a next link).
+std::string without_param(const std::string& url, const std::string& name) {
+  auto q = url.find('?');
+  if (name.empty() || q == std::string::npos) return url;
+  std::string out = url.substr(0, q), query = url.substr(q + 1), kept;
+  size_t start = 0;
+  while (start <= query.size()) {
+    auto end = query.find('&', start);
+    auto part = query.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!part.empty() && part.rfind(http::url_encode(name) + "=", 0) != 0) kept += (kept.empty() ? "" : "&") + part;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return kept.empty() ? out : out + "?" + kept;
+}
+
+}  // namespace
+
+std::string fill_window(const std::string& text, const Window& window, const WindowSpec& spec) {
+  if (text.find('{') == std::string::npos) return text;
+  auto end = spec.inclusive ? window.end - spec.granularity : window.end;
+  return replace_all(replace_all(text, "{window_start}", format_time(window.start, spec.format)), "{window_end}",
+                     format_time(end, spec.format));
+}
+
+RestStream::RestStream(const ConnectorConfig& connector, StreamConfig stream)
+    : connector_(connector), stream_(std::move(stream)) {}
+
+SourceRequest RestStream::build(const std::string& path, const Window& window, const std::string& position,
+                                int page_size) const {
+  const auto& spec = stream_.rest;
+  SourceRequest r;
+  r.http.method = spec.method;
+  r.http.label = spec.method + " " + connector_.base_url + path + " (" + stream_.name + ")";
+  r.http.headers = connector_.headers;
+  r.http.headers.emplace_back("Accept", "application/json");
+  std::vector<JsonField> params;
+  if (position_is_url(spec.paginator, position)) {
+    r.http.url = position;
+    params.push_back({"next_url", position});
+  } else {
+    std::string query;
+    auto all = spec.params;
+    for (auto& p : paginator_params(spec.paginator, position, page_size)) all.push_back(std::move(p));
+    for (const auto& [k, v] : all) {
+      auto value = fill_window(v, window, spec.window);
+      query += (query.empty() ? "?" : "&") + http::url_encode(k) + "=" + http::url_encode(value);
+      params.push_back({k, value});
+    }
+    r.http.url = connector_.base_url + path + query;
+  }
+  std::vector<JsonField> payload{{"method", spec.method}, {"url", connector_.base_url + path},
+                                 {"params", json_object(params), true}};
+  if (!spec.body.empty()) {
+    r.http.body = fill_window(spec.body, window, spec.window);
+    r.http.headers.emplace_back("Content-Type", "application/json");
+    payload.push_back({"body", r.http.body});
+  }
+  r.request_payload = json_object(payload);
+  return r;
+}
+
+SourceRequest RestStream::page_request(const Window& window, const std::string& position) const {
+  return build(stream_.rest.path, window, position, stream_.page_size);
+}
+
+std::string RestStream::next_url(const std::string& raw) const {
+  std::string url = raw;
+  if (raw.rfind("http://", 0) != 0 && raw.rfind("https://", 0) != 0) {
+    url = raw[0] == '/' ? origin_of(connector_.base_url) + raw
+          : raw[0] == '?' ? connector_.base_url + stream_.rest.path + raw
+                          : connector_.base_url + "/" + raw;
+  }
+  if (origin_of(url) != origin_of(connector_.base_url)) {
+    // Following it would send our credentials to another host.
+    throw Error(ErrorKind::data, "the next page link points to " + origin_of(url) + ", not " +
+                                     origin_of(connector_.base_url) + "; refusing to follow it");
+  }
+  return connector_.auth.kind == "api_key" && connector_.auth.api_key_in == "query"
+             ? without_param(url, connector_.auth.api_key_name)
+             : url;
+}
+
+void RestStream::parse_page(Page& page, const std::string& position) const {
+  const auto& p = stream_.rest.paginator;
+  bool body_next = p.kind == PaginatorKind::cursor || p.kind == PaginatorKind::next_url;
+  auto reading = read_json_page(page.body, stream_.rest, body_next ? p.next : "", p.total);
+  page.records = std::move(reading.records);
+  PageFacts facts{page.records.size(), stream_.page_size, reading.next, std::nullopt, reading.total};
+  if (auto it = page.headers.find("link"); it != page.headers.end()) facts.next_link = link_next(it->second);
+  page.next_position = next_position(p, position, facts);
+  if (page.next_position && (p.kind == PaginatorKind::next_url || p.kind == PaginatorKind::link_header)) {
+    page.next_position = next_url(*page.next_position);
+  }
+}
+
+std::optional<SourceRequest> RestStream::count_request(const Window& window) const {
+  const auto& v = stream_.rest.volume;
+  switch (v.kind) {
+    case VolumeKind::none: return std::nullopt;
+    case VolumeKind::count_request: {
+      auto spec = stream_;
+      spec.rest.paginator = PaginatorSpec{};  // the count takes the filters, not the paging
+      return RestStream(connector_, spec).build(v.path, window, "", 1);
+    }
+    case VolumeKind::total_field:
+    case VolumeKind::total_header: return build(stream_.rest.path, window, "", 1);
+  }
+  return std::nullopt;
+}
+
+long long RestStream::parse_count(http::HttpResponse& response) const {
+  const auto& v = stream_.rest.volume;
+  std::optional<std::string> text;
+  if (v.kind == VolumeKind::total_header) {
+    std::string name = v.header;
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (auto* h = response.header(name)) text = *h;
+  } else {
+    text = read_json_value(response.body, v.pointer);
+  }
+  long long n = 0;
+  if (!text || std::from_chars(text->data(), text->data() + text->size(), n).ec != std::errc{}) {
+    throw Error(ErrorKind::data, "stream " + stream_.name + ": the answer has no readable count (" +
+                                     (v.kind == VolumeKind::total_header ? "header " + v.header : "at " + v.pointer) + ")");
+  }
+  return n;
+}
+
+SourceRequest RestStream::id_request(const Window&, const std::string&) const {
+  throw Error(ErrorKind::internal, "stream " + stream_.name + " does not reconcile by id");
+}
+IdPage RestStream::parse_ids(http::HttpResponse&, const std::string&) const {
+  throw Error(ErrorKind::internal, "stream " + stream_.name + " does not reconcile by id");
+}
+SourceRequest RestStream::fetch_by_ids_request(const std::vector<std::string>&) const {
+  throw Error(ErrorKind::internal, "stream " + stream_.name + " does not reconcile by id");
+}
+
+RestConnector::RestConnector(ConnectorConfig config) : config_(std::move(config)) {
+  for (const auto& s : config_.streams) streams_.push_back(std::make_unique<RestStream>(config_, s));
+}
+
+const Stream& RestConnector::stream(const std::string& name) const {
+  std::string known;
+  for (const auto& s : streams_) {
+    if (s->config().name == name) return *s;
+    known += (known.empty() ? "" : ", ") + s->config().name;
+  }
+  throw Error(ErrorKind::usage, "unknown stream '" + name + "' (" + config_.path + " declares: " + known + ")");
+}
+
+std::string RestConnector::describe_failure(const http::HttpResponse& response) const {
+  return http::describe_plainly(response);
+}
+
+}  // namespace tributary::connectors

@@ -1,0 +1,52 @@
+#pragma once
+// A stream declared in a connector file: requests built from its spec, pages read by JSON
+// pointers, positions kept by its paginator.
+#include <memory>
+#include <vector>
+
+#include "connectors/connector.hpp"
+
+namespace tributary::connectors {
+
+class RestStream final : public Stream {
+ public:
+  RestStream(const ConnectorConfig& connector, StreamConfig stream);
+  const StreamConfig& config() const override { return stream_; }
+  bool incremental() const override { return stream_.rest.cursor.has_value(); }
+
+  SourceRequest page_request(const Window& window, const std::string& position) const override;
+  void parse_page(Page& page, const std::string& position) const override;
+  std::optional<SourceRequest> count_request(const Window& window) const override;
+  long long parse_count(http::HttpResponse& response) const override;
+
+  bool supports_reconcile() const override { return false; }
+  SourceRequest id_request(const Window&, const std::string&) const override;
+  IdPage parse_ids(http::HttpResponse&, const std::string&) const override;
+  SourceRequest fetch_by_ids_request(const std::vector<std::string>&) const override;
+  int max_ids_per_fetch() const override { return 0; }
+
+ private:
+  SourceRequest build(const std::string& path, const Window& window, const std::string& position,
+                      int page_size) const;
+  std::string next_url(const std::string& raw) const;
+
+  const ConnectorConfig& connector_;
+  StreamConfig stream_;
+};
+
+class RestConnector final : public Connector {
+ public:
+  explicit RestConnector(ConnectorConfig config);
+  const ConnectorConfig& config() const override { return config_; }
+  const Stream& stream(const std::string& name) const override;
+  std::string describe_failure(const http::HttpResponse& response) const override;
+
+ private:
+  ConnectorConfig config_;
+  std::vector<std::unique_ptr<RestStream>> streams_;
+};
+
+// "{window_start}" / "{window_end}" in `text`, formatted per the window spec.
+std::string fill_window(const std::string& text, const Window& window, const WindowSpec& spec);
+
+}  // namespace tributary::connectors
