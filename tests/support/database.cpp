@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "pg/pg.hpp"
+
 namespace tributary::testing {
 
 std::string test_db_url() {
@@ -22,6 +24,18 @@ void reset_database() {
   txn.exec("DROP SCHEMA IF EXISTS raw CASCADE");
   txn.exec("DROP SCHEMA IF EXISTS state CASCADE");
   txn.commit();
+}
+
+long long mismatches_against(const std::string& table, const std::vector<std::string>& ids,
+                             const std::vector<std::string>& payloads) {
+  pqxx::connection conn(test_db_url());
+  pqxx::work txn(conn);
+  auto row = txn.exec_params1(
+      "SELECT count(*) FROM unnest($1::text[], $2::text[]) AS m(id, payload) "
+      "FULL JOIN " + table + " AS r ON r.id = m.id "
+      "WHERE r.id IS NULL OR m.id IS NULL OR r.payload <> m.payload::jsonb",
+      pg::array_literal(ids), pg::array_literal(payloads));
+  return row[0].as<long long>();
 }
 
 long long scalar(const std::string& sql) {

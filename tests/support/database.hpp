@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include <string>
+#include <vector>
 
 namespace tributary::testing {
 
@@ -13,6 +14,11 @@ std::string test_db_url();  // fails the current test (ADD_FAILURE) and throws w
 void reset_database();
 
 long long scalar(const std::string& sql);
+
+// Rows of `table` that differ from the expected records: missing ids, extra ids, or payloads
+// that are not equal as JSON. 0 means the table holds exactly these records.
+long long mismatches_against(const std::string& table, const std::vector<std::string>& ids,
+                             const std::vector<std::string>& payloads);
 std::string text(const std::string& sql);
 
 }  // namespace tributary::testing

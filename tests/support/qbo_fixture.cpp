@@ -81,14 +81,7 @@ long long QboPgTest::expected_records(const std::string& entity, const std::stri
 long long QboPgTest::mismatches(const std::string& entity, const std::string& table, const std::string& start,
                                 const std::string& end) const {
   auto [ids, payloads] = in_range(*mock_, entity, start, end);
-  pqxx::connection conn(test_db_url());
-  pqxx::work txn(conn);
-  auto row = txn.exec_params1(
-      "SELECT count(*) FROM unnest($1::text[], $2::text[]) AS m(id, payload) "
-      "FULL JOIN " + table + " AS r ON r.id = m.id "
-      "WHERE r.id IS NULL OR m.id IS NULL OR r.payload <> m.payload::jsonb",
-      pg::array_literal(ids), pg::array_literal(payloads));
-  return row[0].as<long long>();
+  return mismatches_against(table, ids, payloads);
 }
 
 long long count_rows(const std::string& table) { return scalar("SELECT count(*) FROM " + table); }

@@ -1,0 +1,119 @@
+// The internal QuizOps API through config/quizops.yaml: cursor paging, a composite key, a
+// full-refresh stream, and a killed-and-resumed run, against a real PostgreSQL.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <thread>
+
+#include "mock/quizops/quizops_mock.hpp"
+#include "tests/support/database.hpp"
+#include "tests/support/process.hpp"
+
+namespace tributary::testing {
+namespace {
+
+class Quizops : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    reset_database();
+    mock_ = std::make_unique<mock::QuizopsMock>();
+    mock_->start();
+  }
+
+  EnvOverrides env() const {
+    return {{"QUIZOPS_BASE_URL", mock_->base_url()}, {"QUIZOPS_TOKEN", "quizops-dev-token"},
+            {"QUIZOPS_RETRY_BASE_MS", "20"}, {"TRIBUTARY_DB_URL", test_db_url()}};
+  }
+
+  std::vector<std::string> backfill_args(const std::vector<std::string>& extra = {}) const {
+    std::vector<std::string> args{"backfill", "--config", std::string(TRIBUTARY_SOURCE_DIR) + "/config/quizops.yaml",
+                                  "--start", "2024-01-01", "--end", "2024-04-01"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+
+  // The mock keys answers "attempt|question"; tributary stores composite keys as a JSON array.
+  long long mismatches(const std::string& kind, const std::string& table) const {
+    std::vector<std::string> ids, payloads;
+    for (const auto& r : mock_->records(kind)) {
+      auto bar = r.key.find('|');
+      ids.push_back(bar == std::string::npos ? r.key
+                                             : "[\"" + r.key.substr(0, bar) + "\",\"" + r.key.substr(bar + 1) + "\"]");
+      payloads.push_back(r.json);
+    }
+    return mismatches_against(table, ids, payloads);
+  }
+
+  std::unique_ptr<mock::QuizopsMock> mock_;
+};
+
+TEST_F(Quizops, BackfillLoadsEveryStreamExactly) {
+  auto r = run(TRIBUTARY_BINARY, backfill_args(), env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(mismatches("quizzes", "raw.quizops_quizzes"), 0);
+  EXPECT_EQ(mismatches("attempts", "raw.quizops_attempts"), 0);
+  EXPECT_EQ(mismatches("answers", "raw.quizops_answers"), 0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM raw.quizops_answers"), 10000);
+  // quizzes is full refresh: one window; attempts and answers: 13 weekly windows each.
+  EXPECT_EQ(scalar("SELECT count(*) FROM state.windows WHERE stream = 'quizzes'"), 1);
+  EXPECT_EQ(scalar("SELECT count(*) FROM state.windows WHERE stream = 'answers'"), 13);
+  EXPECT_EQ(text("SELECT DISTINCT realm_id FROM raw.quizops_attempts"), "quizops");
+  // Window bounds reach the API as half-open RFC 3339 parameters.
+  bool saw_window = false;
+  for (const auto& t : mock_->stats().targets) {
+    saw_window = saw_window || t.find("updated_since=2024-01-08T00%3A00%3A00.000000Z&updated_before=2024-01-15T00%3A00%3A00.000000Z") != std::string::npos;
+  }
+  EXPECT_TRUE(saw_window);
+  EXPECT_EQ(r.err.find("quizops-dev-token"), std::string::npos);
+}
+
+TEST_F(Quizops, ReRunChangesNothing) {
+  ASSERT_EQ(run(TRIBUTARY_BINARY, backfill_args({"--stream", "attempts"}), env()).exit_code, 0);
+  auto rows = scalar("SELECT count(*) FROM raw.quizops_attempts");
+  auto again = run(TRIBUTARY_BINARY, backfill_args({"--stream", "attempts"}), env());
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find(", 0 raw rows inserted or changed"), std::string::npos) << again.out;
+  EXPECT_EQ(scalar("SELECT count(*) FROM raw.quizops_attempts"), rows);
+}
+
+TEST_F(Quizops, KilledAndResumedEndsWithExactlyTheSourcesRows) {
+  mock::HttpFaultRule slow;
+  slow.delay_ms = 10;
+  slow.times = 1'000'000;
+  mock_->add_fault(slow);
+  auto pid = spawn(TRIBUTARY_BINARY, backfill_args({"--stream", "answers", "--page-size", "100", "--workers", "2"}), env(),
+                   "/dev/null", "/dev/null");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    long long pages = 0;
+    try { pages = scalar("SELECT coalesce(sum(pages_loaded), 0) FROM state.windows"); } catch (const std::exception&) {}
+    if (pages >= 12) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  kill(pid, SIGKILL);
+  ASSERT_EQ(wait_exit(pid, std::chrono::seconds(10)), 128 + SIGKILL);
+  EXPECT_EQ(text("SELECT status FROM state.runs"), "running");
+  EXPECT_LT(scalar("SELECT count(*) FROM raw.quizops_answers"), 10000);
+  // Every committed page is there with its checkpoint, and nothing else.
+  EXPECT_EQ(scalar(R"(SELECT count(*) FROM state.windows w WHERE w.records_loaded <>
+                      (SELECT count(*) FROM raw.quizops_answers r WHERE r.extract_window_start_utc = w.window_start_utc))"), 0);
+
+  auto r = run(TRIBUTARY_BINARY, {"resume", "--run", "1"}, env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(mismatches("answers", "raw.quizops_answers"), 0);
+  EXPECT_EQ(text("SELECT status FROM state.runs"), "done");
+}
+
+TEST_F(Quizops, AWrongTokenIsAnAuthErrorWithNothingWritten) {
+  auto e = env();
+  e["QUIZOPS_TOKEN"] = "wrong-token";
+  auto r = run(TRIBUTARY_BINARY, backfill_args({"--stream", "attempts"}), e);
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.err.find("HTTP 401"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Not authenticated"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("wrong-token"), std::string::npos);
+  EXPECT_EQ(scalar("SELECT count(*) FROM raw.quizops_attempts"), 0);
+}
+
+}  // namespace
+}  // namespace tributary::testing
