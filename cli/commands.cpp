@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/inspect.hpp"
 #include "cli/signals.hpp"
 #include "cli/status_report.hpp"
 #include "core/log.hpp"
@@ -140,7 +141,9 @@ std::optional<std::string> unknown_command(int argc, char** argv) {
     std::string arg = argv[i];
     if (arg == "--db" || arg == "--log-level") { ++i; continue; }
     if (arg.rfind("-", 0) == 0) continue;
-    if (arg == "migrate" || arg == "backfill" || arg == "resume" || arg == "status") return std::nullopt;
+    for (const char* command : {"migrate", "backfill", "resume", "status", "check", "streams"}) {
+      if (arg == command) return std::nullopt;
+    }
     return arg;
   }
   return std::nullopt;
@@ -175,6 +178,16 @@ int run(int argc, char** argv) {
   resume->add_option("--config", r.config, "connector file (default: the one the run was started with)");
   resume->add_option("--workers", r.workers, "windows loaded in parallel")->check(CLI::Range(1, 64));
 
+  std::string check_config;
+  bool check_connect = false;
+  auto* check = app.add_subcommand("check", "Validate a connector file (offline; --connect also fetches one page per stream)");
+  check->add_option("--config", check_config, "connector file")->required();
+  check->add_flag("--connect", check_connect, "authenticate and fetch the first page of each stream; writes nothing");
+
+  std::string streams_config;
+  auto* streams = app.add_subcommand("streams", "List a connector file's streams: mode, table, cursor");
+  streams->add_option("--config", streams_config, "connector file")->required();
+
   long long status_run = 0;
   int status_limit = 20;
   auto* status = app.add_subcommand("status", "Show runs, or one run's windows");
@@ -183,7 +196,7 @@ int run(int argc, char** argv) {
 
   if (auto unknown = unknown_command(argc, argv)) {
     std::cerr << "tributary: error: unknown command '" << *unknown
-              << "' (expected one of: migrate, backfill, resume, status)" << std::endl;
+              << "' (expected one of: migrate, backfill, resume, status, check, streams)" << std::endl;
     return exit_code_for(ErrorKind::usage);
   }
   try {
@@ -200,6 +213,10 @@ int run(int argc, char** argv) {
     StopFlag stop;
     route_signals_to(stop);
     if (app.got_subcommand(migrate)) return cmd_migrate(g, migrate_config);
+    if (app.got_subcommand(check)) {
+      return check_connector(check_config, check_connect, check_connect ? database_url(g) : "", std::cout, std::cerr);
+    }
+    if (app.got_subcommand(streams)) return list_streams(streams_config, std::cout, std::cerr);
     if (app.got_subcommand(backfill)) return cmd_backfill(g, b, stop);
     if (app.got_subcommand(resume)) return cmd_resume(g, r, stop);
     return cmd_status(g, status_run, status_limit);

@@ -105,47 +105,52 @@ void read_defaults(const YamlReader& r, const YAML::Node& node, ConnectorConfig&
   c.default_page_size = static_cast<int>(r.integer(node, "page_size", c.default_page_size, 1, c.max_page_size));
 }
 
-void read_streams(const YamlReader& r, const YAML::Node& node, ConnectorConfig& c) {
-  if (!node) r.fail(YAML::Node(), "missing required key 'streams'");
-  r.require_map(node, "streams");
-  for (const auto& kv : node) {
-    StreamConfig s;
-    s.name = kv.first.as<std::string>();
-    const auto& body = kv.second;
-    r.require_map(body, "stream '" + s.name + "'");
-    if (c.kind == "rest") {
-      r.allow_keys(body, {"path", "method", "params", "body", "records", "primary_key", "cursor", "window",
-                          "paginator", "volume", "table", "page_size"}, "stream '" + s.name + "'");
-      s.rest = read_rest_stream(r, body, s.name);
-    } else {
-      r.allow_keys(body, {"entity", "table", "page_size"}, "stream '" + s.name + "'");
-      s.entity = r.text(body, "entity");
+// Runs each section's reader, keeping going after a problem so `check` can list them all.
+class ProblemCollector {
+ public:
+  template <typename F>
+  void section(F&& read) {
+    try {
+      read();
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::config) throw;
+      problems.push_back(e.what());
     }
-    s.table = r.text(body, "table");
-    s.page_size = static_cast<int>(r.integer(body, "page_size", c.default_page_size, 1, c.max_page_size));
-    if (s.table.find('.') == std::string::npos) r.fail(body["table"], "'table' must be schema-qualified, e.g. raw." + s.name);
-    c.streams.push_back(std::move(s));
   }
-  if (c.streams.empty()) r.fail(node, "'streams' declares no stream");
+  std::vector<std::string> problems;
+};
+
+StreamConfig read_stream(const YamlReader& r, const YAML::Node& key, const YAML::Node& body, const ConnectorConfig& c) {
+  StreamConfig s;
+  s.name = key.as<std::string>();
+  r.require_map(body, "stream '" + s.name + "'");
+  if (c.kind == "rest") {
+    r.allow_keys(body, {"path", "method", "params", "body", "records", "primary_key", "cursor", "window",
+                        "paginator", "volume", "table", "page_size"}, "stream '" + s.name + "'");
+    s.rest = read_rest_stream(r, body, s.name);
+  } else {
+    r.allow_keys(body, {"entity", "table", "page_size"}, "stream '" + s.name + "'");
+    s.entity = r.text(body, "entity");
+  }
+  s.table = r.text(body, "table");
+  s.page_size = static_cast<int>(r.integer(body, "page_size", c.default_page_size, 1, c.max_page_size));
+  if (s.table.find('.') == std::string::npos) r.fail(body["table"], "'table' must be schema-qualified, e.g. raw." + s.name);
+  return s;
 }
 
-}  // namespace
-
-const StreamConfig* ConnectorConfig::find_stream(const std::string& stream_name) const {
-  for (const auto& s : streams) {
-    if (s.name == stream_name) return &s;
+void read_streams(const YamlReader& r, const YAML::Node& node, ConnectorConfig& c, ProblemCollector& problems) {
+  problems.section([&] {
+    if (!node) r.fail(YAML::Node(), "missing required key 'streams'");
+    r.require_map(node, "streams");
+    if (node.size() == 0) r.fail(node, "'streams' declares no stream");
+  });
+  if (!node || !node.IsMap()) return;
+  for (const auto& kv : node) {
+    problems.section([&] { c.streams.push_back(read_stream(r, kv.first, kv.second, c)); });
   }
-  return nullptr;
 }
 
-ConnectorConfig load_connector_config(const std::string& path, const EnvLookup& env) {
-  YamlReader r(path, env);
-  auto root = r.load_file();
-  r.require_map(root, "the connector file");
-  r.allow_keys(root, {"kind", "name", "realm_id", "account", "base_url", "headers", "minor_version", "auth",
-                      "retry", "rate_limit", "http", "defaults", "streams"}, "the connector file");
-  ConnectorConfig c;
-  c.path = std::filesystem::absolute(path).lexically_normal().string();
+void read_identity(const YamlReader& r, const YAML::Node& root, ConnectorConfig& c) {
   c.kind = r.text(root, "kind");
   if (c.kind != "quickbooks" && c.kind != "rest") {
     r.fail(root["kind"], "unknown connector kind '" + c.kind + "' (expected one of: quickbooks, rest)");
@@ -159,15 +164,56 @@ ConnectorConfig load_connector_config(const std::string& path, const EnvLookup& 
   if (c.base_url.rfind("http://", 0) != 0 && c.base_url.rfind("https://", 0) != 0) {
     r.fail(root["base_url"], "'base_url' must start with http:// or https://, got '" + c.base_url + "'");
   }
-  c.headers = read_string_map(r, root["headers"], "headers");
-  c.minor_version = static_cast<int>(r.integer(root, "minor_version", c.minor_version, 0, 1000));
-  c.auth = read_auth(r, root["auth"]);
-  c.retry = read_retry(r, root["retry"]);
-  c.rate_limit = read_rate_limit(r, root["rate_limit"]);
-  c.http = read_http(r, root["http"]);
-  read_defaults(r, root["defaults"], c);
-  read_streams(r, root["streams"], c);
-  return c;
+}
+
+}  // namespace
+
+const StreamConfig* ConnectorConfig::find_stream(const std::string& stream_name) const {
+  for (const auto& s : streams) {
+    if (s.name == stream_name) return &s;
+  }
+  return nullptr;
+}
+
+ConfigCheck check_connector_config(const std::string& path, const EnvLookup& env) {
+  ConfigCheck out;
+  YamlReader r(path, env);
+  YAML::Node root;
+  ProblemCollector problems;
+  problems.section([&] {
+    root = r.load_file();
+    r.require_map(root, "the connector file");
+  });
+  if (!problems.problems.empty()) {
+    out.problems = problems.problems;
+    return out;
+  }
+  ConnectorConfig& c = out.config;
+  c.path = std::filesystem::absolute(path).lexically_normal().string();
+  problems.section([&] {
+    r.allow_keys(root, {"kind", "name", "realm_id", "account", "base_url", "headers", "minor_version", "auth",
+                        "retry", "rate_limit", "http", "defaults", "streams"}, "the connector file");
+  });
+  problems.section([&] { read_identity(r, root, c); });
+  problems.section([&] { c.headers = read_string_map(r, root["headers"], "headers"); });
+  problems.section([&] { c.minor_version = static_cast<int>(r.integer(root, "minor_version", c.minor_version, 0, 1000)); });
+  problems.section([&] { c.auth = read_auth(r, root["auth"]); });
+  problems.section([&] { c.retry = read_retry(r, root["retry"]); });
+  problems.section([&] { c.rate_limit = read_rate_limit(r, root["rate_limit"]); });
+  problems.section([&] { c.http = read_http(r, root["http"]); });
+  problems.section([&] { read_defaults(r, root["defaults"], c); });
+  read_streams(r, root["streams"], c, problems);
+  out.problems = std::move(problems.problems);
+  return out;
+}
+
+ConnectorConfig load_connector_config(const std::string& path, const EnvLookup& env) {
+  auto checked = check_connector_config(path, env);
+  if (checked.ok()) return std::move(checked.config);
+  auto more = checked.problems.size() - 1;
+  throw Error(ErrorKind::config, checked.problems.front() +
+                                     (more == 0 ? "" : " (and " + std::to_string(more) +
+                                                           " more; `tributary check --config " + path + "` lists them)"));
 }
 
 }  // namespace tributary::connectors

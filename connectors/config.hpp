@@ -1,5 +1,6 @@
 #pragma once
 // A connector file, parsed. Policy is data: every field has a default you can print.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,15 @@ struct ConnectorConfig {
 
   const StreamConfig* find_stream(const std::string& name) const;
 };
+
+struct ConfigCheck {
+  ConnectorConfig config;              // as much as could be read
+  std::vector<std::string> problems;   // "FILE:LINE:COL: message", in file order
+  bool ok() const { return problems.empty(); }
+};
+
+// Reads a connector file and reports every problem it can find (one per section or stream).
+ConfigCheck check_connector_config(const std::string& path, const EnvLookup& env);
 
 // Reads and validates a connector file; ${VAR} and ${VAR:-default} come from `env`.
 // Throws Error(config) as "FILE:LINE:COL: message".

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
 #include <thread>
 
 #include "mock/quizops/quizops_mock.hpp"
@@ -113,6 +117,60 @@ TEST_F(Quizops, AWrongTokenIsAnAuthErrorWithNothingWritten) {
   EXPECT_NE(r.err.find("Not authenticated"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("wrong-token"), std::string::npos);
   EXPECT_EQ(scalar("SELECT count(*) FROM raw.quizops_attempts"), 0);
+}
+
+}  // namespace
+}  // namespace tributary::testing
+
+namespace tributary::testing {
+namespace {
+
+class QuizopsInspect : public Quizops {
+ protected:
+  std::string config() const { return std::string(TRIBUTARY_SOURCE_DIR) + "/config/quizops.yaml"; }
+};
+
+TEST_F(QuizopsInspect, CheckValidatesOfflineAndConnectFetchesOnePagePerStreamWithoutWriting) {
+  auto offline = run(TRIBUTARY_BINARY, {"check", "--config", config()}, env());
+  ASSERT_EQ(offline.exit_code, 0) << offline.err;
+  EXPECT_NE(offline.out.find("ok, rest connector 'quizops' with 3 stream(s)"), std::string::npos) << offline.out;
+  EXPECT_EQ(mock_->stats().requests, 0);
+
+  auto online = run(TRIBUTARY_BINARY, {"check", "--config", config(), "--connect"}, env());
+  ASSERT_EQ(online.exit_code, 0) << online.err;
+  EXPECT_NE(online.out.find("quizzes: 20 record(s) on the first page of the full pass"), std::string::npos) << online.out;
+  EXPECT_NE(online.out.find("attempts: "), std::string::npos) << online.out;
+  EXPECT_NE(online.out.find("answers: "), std::string::npos) << online.out;
+  EXPECT_EQ(mock_->stats().requests, 3);
+  EXPECT_EQ(scalar("SELECT count(*) FROM pg_namespace WHERE nspname IN ('raw', 'state')"), 0);
+}
+
+TEST_F(QuizopsInspect, CheckListsEveryProblemWithItsLine) {
+  auto path = std::string("/tmp/tributary-check-") + std::to_string(getpid()) + ".yaml";
+  {
+    std::ofstream f(path);
+    f << "kind: rest\n"
+         "base_url: http://localhost\n"
+         "auth: {kind: bearer, token: \"${QUIZOPS_NOT_SET}\"}\n"
+         "streams:\n"
+         "  a: {path: /a, primary_key: /id, table: raw.a, records: data}\n"
+         "  b: {path: /b, primary_key: /id, table: raw.b, paginator: {kind: pages}}\n";
+  }
+  auto r = run(TRIBUTARY_BINARY, {"check", "--config", path}, env());
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find(path + ":3:29: environment variable QUIZOPS_NOT_SET is not set"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(path + ":5:58: 'records' must be a JSON pointer"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(path + ":6:67: unknown paginator kind 'pages'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("3 problem(s)"), std::string::npos) << r.err;
+  std::remove(path.c_str());
+}
+
+TEST_F(QuizopsInspect, StreamsListsModesTablesAndCursors) {
+  auto r = run(TRIBUTARY_BINARY, {"streams", "--config", config()}, env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("quizzes         full_refresh  raw.quizops_quizzes"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("answers         incremental   raw.quizops_answers"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("/updated_at (iso8601)"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -1,0 +1,89 @@
+#include "cli/inspect.hpp"
+
+#include <iomanip>
+
+#include "connectors/connector.hpp"
+#include "core/error.hpp"
+#include "engine/source.hpp"
+#include "state/token_store.hpp"
+
+namespace tributary::cli {
+namespace {
+
+std::string mode_of(const connectors::StreamConfig& s, const std::string& kind) {
+  if (kind == "quickbooks") return "incremental";
+  return s.rest.cursor ? "incremental" : "full_refresh";
+}
+
+std::string cursor_of(const connectors::StreamConfig& s, const std::string& kind) {
+  if (kind == "quickbooks") return "/MetaData/LastUpdatedTime";
+  return s.rest.cursor ? s.rest.cursor->field + " (" + connectors::to_string(s.rest.cursor->format) + ")" : "-";
+}
+
+std::string paginator_of(const connectors::StreamConfig& s, const std::string& kind) {
+  return kind == "quickbooks" ? "qbo_query" : connectors::to_string(s.rest.paginator.kind);
+}
+
+// Fetches one page of the stream's latest window and says what it would load.
+void probe(const connectors::Stream& stream, engine::SourceSession& source, http::HttpClient& client,
+           const Duration& chunk, std::ostream& out) {
+  auto now = now_utc();
+  Window window{now - chunk, now};
+  auto request = stream.page_request(window, "");
+  auto response = source.fetch(client, request.http);
+  connectors::Page page;
+  page.body = std::move(response.body);
+  page.headers = std::move(response.headers);
+  stream.parse_page(page, "");
+  out << stream.config().name << ": " << page.records.size() << " record(s) on the first page of "
+      << (stream.incremental() ? to_string(window) : std::string("the full pass"));
+  if (!page.records.empty()) {
+    const auto& first = page.records.front();
+    out << "; first id " << first.id;
+    if (first.updated_at) out << ", cursor " << format_utc(*first.updated_at);
+  }
+  out << (page.next_position ? "; more pages follow" : "") << "\n";
+}
+
+}  // namespace
+
+int check_connector(const std::string& path, bool connect, const std::string& db_url, std::ostream& out,
+                    std::ostream& err) {
+  auto checked = connectors::check_connector_config(path, process_env());
+  if (!checked.ok()) {
+    for (const auto& p : checked.problems) err << p << "\n";
+    err << "tributary: error: " << checked.problems.size() << " problem(s) in " << path << std::endl;
+    return exit_code_for(ErrorKind::config);
+  }
+  auto connector = connectors::make_connector(std::move(checked.config));
+  const auto& cfg = connector->config();
+  out << path << ": ok, " << cfg.kind << " connector '" << cfg.name << "' with " << cfg.streams.size()
+      << " stream(s)\n";
+  if (!connect) return 0;
+  if (cfg.auth.kind == "oauth2_refresh" && db_url.empty()) {
+    throw Error(ErrorKind::usage, "check --connect with OAuth needs the database (--db or TRIBUTARY_DB_URL): "
+                                  "a rotated refresh token must be stored or it is lost");
+  }
+  state::PgTokenStore tokens(db_url);
+  engine::SourceSession source(*connector, tokens, nullptr);
+  http::HttpClient client(cfg.http);
+  for (const auto& s : cfg.streams) probe(connector->stream(s.name), source, client, cfg.default_chunk, out);
+  return 0;
+}
+
+int list_streams(const std::string& path, std::ostream& out, std::ostream& err) {
+  // Lists what could be read even when, say, a secret's variable is unset here.
+  auto checked = connectors::check_connector_config(path, process_env());
+  for (const auto& p : checked.problems) err << "warning: " << p << "\n";
+  const auto& cfg = checked.config;
+  if (cfg.streams.empty() && !checked.ok()) throw Error(ErrorKind::config, checked.problems.front());
+  out << std::left << std::setw(16) << "STREAM" << std::setw(14) << "MODE" << std::setw(26) << "TABLE"
+      << std::setw(12) << "PAGINATOR" << std::setw(6) << "PAGE" << "CURSOR\n";
+  for (const auto& s : cfg.streams) {
+    out << std::left << std::setw(16) << s.name << std::setw(14) << mode_of(s, cfg.kind) << std::setw(26) << s.table
+        << std::setw(12) << paginator_of(s, cfg.kind) << std::setw(6) << s.page_size << cursor_of(s, cfg.kind) << "\n";
+  }
+  return 0;
+}
+
+}  // namespace tributary::cli
