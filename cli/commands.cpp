@@ -183,6 +183,9 @@ int run(int argc, char** argv) {
   auto* check = app.add_subcommand("check", "Validate a connector file (offline; --connect also fetches one page per stream)");
   check->add_option("--config", check_config, "connector file")->required();
   check->add_flag("--connect", check_connect, "authenticate and fetch the first page of each stream; writes nothing");
+  std::string check_start, check_end;
+  check->add_option("--start", check_start, "with --connect: window start (default: one chunk before now)");
+  check->add_option("--end", check_end, "with --connect: window end (default: now)");
 
   std::string streams_config;
   auto* streams = app.add_subcommand("streams", "List a connector file's streams: mode, table, cursor");
@@ -214,7 +217,13 @@ int run(int argc, char** argv) {
     route_signals_to(stop);
     if (app.got_subcommand(migrate)) return cmd_migrate(g, migrate_config);
     if (app.got_subcommand(check)) {
-      return check_connector(check_config, check_connect, check_connect ? database_url(g) : "", std::cout, std::cerr);
+      std::optional<Window> window;
+      if (!check_start.empty() || !check_end.empty()) {
+        window = Window{parse_timestamp(check_start, "--start"), parse_timestamp(check_end, "--end")};
+        WindowPlan{window->start, window->end}.windows();  // end after start
+      }
+      return check_connector(check_config, check_connect, check_connect ? database_url(g) : "", window, std::cout,
+                             std::cerr);
     }
     if (app.got_subcommand(streams)) return list_streams(streams_config, std::cout, std::cerr);
     if (app.got_subcommand(backfill)) return cmd_backfill(g, b, stop);

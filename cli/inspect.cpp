@@ -26,9 +26,7 @@ std::string paginator_of(const connectors::StreamConfig& s, const std::string& k
 
 // Fetches one page of the stream's latest window and says what it would load.
 void probe(const connectors::Stream& stream, engine::SourceSession& source, http::HttpClient& client,
-           const Duration& chunk, std::ostream& out) {
-  auto now = now_utc();
-  Window window{now - chunk, now};
+           const Window& window, std::ostream& out) {
   auto request = stream.page_request(window, "");
   auto response = source.fetch(client, request.http);
   connectors::Page page;
@@ -47,8 +45,8 @@ void probe(const connectors::Stream& stream, engine::SourceSession& source, http
 
 }  // namespace
 
-int check_connector(const std::string& path, bool connect, const std::string& db_url, std::ostream& out,
-                    std::ostream& err) {
+int check_connector(const std::string& path, bool connect, const std::string& db_url,
+                    const std::optional<Window>& window, std::ostream& out, std::ostream& err) {
   auto checked = connectors::check_connector_config(path, process_env());
   if (!checked.ok()) {
     for (const auto& p : checked.problems) err << p << "\n";
@@ -67,7 +65,9 @@ int check_connector(const std::string& path, bool connect, const std::string& db
   state::PgTokenStore tokens(db_url);
   engine::SourceSession source(*connector, tokens, nullptr);
   http::HttpClient client(cfg.http);
-  for (const auto& s : cfg.streams) probe(connector->stream(s.name), source, client, cfg.default_chunk, out);
+  auto now = now_utc();
+  auto probe_window = window.value_or(Window{now - cfg.default_chunk, now});
+  for (const auto& s : cfg.streams) probe(connector->stream(s.name), source, client, probe_window, out);
   return 0;
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job end to end, on this machine alone: a throwaway PostgreSQL, the bundled QuickBooks
 # mock, a six-month backfill of customers, invoices and items that is killed mid-way (SIGKILL)
-# and resumed, then `status`, a check against the source, and an idempotent re-run.
+# and resumed, then `status`, a check against the source, and an idempotent re-run; then the
+# internal QuizOps API through a connector file (config/quizops.yaml): check, streams, backfill.
 # Installs what it needs, builds Release, and stops everything it started.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -11,14 +12,16 @@ source "$ROOT/scripts/lib/postgres.sh"
 source "$ROOT/scripts/lib/mock.sh"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-release}"
 echo "== building (Release) into $BUILD_DIR"
-build_tributary Release tributary tributary-mock-qbo >/dev/null
+build_tributary Release tributary tributary-mock-qbo tributary-mock-quizops >/dev/null
 TRIBUTARY="$BUILD_DIR/cli/tributary"
 MOCK="$BUILD_DIR/mock/tributary-mock-qbo"
 
 WORK="$(mktemp -d /tmp/tributary-demo.XXXXXX)"
 MOCK_PID=""
+QUIZOPS_PID=""
 cleanup() {
   [ -n "$MOCK_PID" ] && kill "$MOCK_PID" 2>/dev/null && wait "$MOCK_PID" 2>/dev/null
+  [ -n "$QUIZOPS_PID" ] && kill "$QUIZOPS_PID" 2>/dev/null && wait "$QUIZOPS_PID" 2>/dev/null
   pg_stop
   rm -rf "$WORK"
 }
@@ -82,4 +85,21 @@ before="$(psql_q "SELECT md5(string_agg(id || ingested_at_utc, ',' ORDER BY id))
 "$TRIBUTARY" --log-level warn "${CMD[@]}"
 after="$(psql_q "SELECT md5(string_agg(id || ingested_at_utc, ',' ORDER BY id)) FROM raw.qbo_invoices")"
 [ "$before" = "$after" ] && echo "   raw.qbo_invoices unchanged (same ids, same ingested_at_utc)" || echo "   raw.qbo_invoices CHANGED"
+
+echo "== QuizOps: a connector file, no C++ (config/quizops.yaml)"
+start_mock "$WORK/quizops.log" "$BUILD_DIR/mock/tributary-mock-quizops" --quizzes 20 --attempts 2000 --answers 10000 \
+  --data-start 2024-01-01T00:00:00Z --data-end 2024-04-01T00:00:00Z
+QUIZOPS_PID=$MOCK_PID
+export QUIZOPS_BASE_URL="$MOCK_URL" QUIZOPS_TOKEN=quizops-dev-token
+echo "-- tributary streams --config config/quizops.yaml"
+"$TRIBUTARY" streams --config "$ROOT/config/quizops.yaml"
+echo "-- tributary check --config config/quizops.yaml --connect --start 2024-03-25 --end 2024-04-01"
+"$TRIBUTARY" check --config "$ROOT/config/quizops.yaml" --connect --start 2024-03-25 --end 2024-04-01
+echo "-- tributary backfill --config config/quizops.yaml --start 2024-01-01 --end 2024-04-01"
+"$TRIBUTARY" --log-level warn backfill --config "$ROOT/config/quizops.yaml" --start 2024-01-01 --end 2024-04-01
+for kind in quizzes attempts answers; do
+  source_count="$(curl -fsS "$MOCK_URL/__admin/records/$kind" | grep -o '"updated_at"' | wc -l)"
+  printf '   %-9s source %5s   raw.quizops_%-9s %5s\n' "$kind" "$source_count" "$kind" \
+    "$(psql_q "SELECT count(*) FROM raw.quizops_$kind")"
+done
 echo "== done"
