@@ -10,18 +10,10 @@
 namespace tributary::cli {
 namespace {
 
-std::string mode_of(const connectors::StreamConfig& s, const std::string& kind) {
-  if (kind == "quickbooks") return "incremental";
-  return s.rest.cursor ? "incremental" : "full_refresh";
-}
+std::string mode_of(const connectors::StreamConfig& s) { return s.rest.cursor ? "incremental" : "full_refresh"; }
 
-std::string cursor_of(const connectors::StreamConfig& s, const std::string& kind) {
-  if (kind == "quickbooks") return "/MetaData/LastUpdatedTime";
+std::string cursor_of(const connectors::StreamConfig& s) {
   return s.rest.cursor ? s.rest.cursor->field + " (" + connectors::to_string(s.rest.cursor->format) + ")" : "-";
-}
-
-std::string paginator_of(const connectors::StreamConfig& s, const std::string& kind) {
-  return kind == "quickbooks" ? "qbo_query" : connectors::to_string(s.rest.paginator.kind);
 }
 
 // Fetches one page of the stream's latest window and says what it would load.
@@ -80,8 +72,9 @@ int list_streams(const std::string& path, std::ostream& out, std::ostream& err) 
   out << std::left << std::setw(16) << "STREAM" << std::setw(14) << "MODE" << std::setw(26) << "TABLE"
       << std::setw(12) << "PAGINATOR" << std::setw(6) << "PAGE" << "CURSOR\n";
   for (const auto& s : cfg.streams) {
-    out << std::left << std::setw(16) << s.name << std::setw(14) << mode_of(s, cfg.kind) << std::setw(26) << s.table
-        << std::setw(12) << paginator_of(s, cfg.kind) << std::setw(6) << s.page_size << cursor_of(s, cfg.kind) << "\n";
+    out << std::left << std::setw(16) << s.name << std::setw(14) << mode_of(s) << std::setw(26) << s.table
+        << std::setw(12) << connectors::to_string(s.rest.paginator.kind) << std::setw(6) << s.page_size
+        << cursor_of(s) << "\n";
   }
   return 0;
 }

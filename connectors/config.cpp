@@ -124,14 +124,9 @@ StreamConfig read_stream(const YamlReader& r, const YAML::Node& key, const YAML:
   StreamConfig s;
   s.name = key.as<std::string>();
   r.require_map(body, "stream '" + s.name + "'");
-  if (c.kind == "rest") {
-    r.allow_keys(body, {"path", "method", "params", "body", "records", "primary_key", "cursor", "window",
-                        "paginator", "volume", "table", "page_size"}, "stream '" + s.name + "'");
-    s.rest = read_rest_stream(r, body, s.name);
-  } else {
-    r.allow_keys(body, {"entity", "table", "page_size"}, "stream '" + s.name + "'");
-    s.entity = r.text(body, "entity");
-  }
+  r.allow_keys(body, {"path", "method", "params", "body", "records", "primary_key", "cursor", "window",
+                      "paginator", "volume", "table", "page_size"}, "stream '" + s.name + "'");
+  s.rest = read_rest_stream(r, body, s.name);
   s.table = r.text(body, "table");
   s.page_size = static_cast<int>(r.integer(body, "page_size", c.default_page_size, 1, c.max_page_size));
   if (s.table.find('.') == std::string::npos) r.fail(body["table"], "'table' must be schema-qualified, e.g. raw." + s.name);
@@ -152,13 +147,14 @@ void read_streams(const YamlReader& r, const YAML::Node& node, ConnectorConfig& 
 
 void read_identity(const YamlReader& r, const YAML::Node& root, ConnectorConfig& c) {
   c.kind = r.text(root, "kind");
-  if (c.kind != "quickbooks" && c.kind != "rest") {
-    r.fail(root["kind"], "unknown connector kind '" + c.kind + "' (expected one of: quickbooks, rest)");
-  }
+  if (c.kind != "rest") r.fail(root["kind"], "unknown connector kind '" + c.kind + "' (expected: rest)");
   c.name = r.text(root, "name", c.kind);
   // The account a record belongs to (realm_id column): QBO's realm, or any tenant name.
-  c.account = r.text(root, c.kind == "quickbooks" ? "realm_id" : "account", std::string());
-  if (c.kind == "quickbooks" && c.account.empty()) r.fail(root, "missing required key 'realm_id'");
+  c.account = r.text(root, "account", std::string());
+  c.errors = r.text(root, "errors", c.errors);
+  if (c.errors != "plain" && c.errors != "quickbooks_fault") {
+    r.fail(root["errors"], "unknown error reader '" + c.errors + "' (expected one of: plain, quickbooks_fault)");
+  }
   c.base_url = r.text(root, "base_url");
   while (!c.base_url.empty() && c.base_url.back() == '/') c.base_url.pop_back();
   if (c.base_url.rfind("http://", 0) != 0 && c.base_url.rfind("https://", 0) != 0) {
@@ -191,12 +187,11 @@ ConfigCheck check_connector_config(const std::string& path, const EnvLookup& env
   ConnectorConfig& c = out.config;
   c.path = std::filesystem::absolute(path).lexically_normal().string();
   problems.section([&] {
-    r.allow_keys(root, {"kind", "name", "realm_id", "account", "base_url", "headers", "minor_version", "auth",
-                        "retry", "rate_limit", "http", "defaults", "streams"}, "the connector file");
+    r.allow_keys(root, {"kind", "name", "account", "base_url", "headers", "errors", "auth", "retry",
+                        "rate_limit", "http", "defaults", "streams"}, "the connector file");
   });
   problems.section([&] { read_identity(r, root, c); });
   problems.section([&] { c.headers = read_string_map(r, root["headers"], "headers"); });
-  problems.section([&] { c.minor_version = static_cast<int>(r.integer(root, "minor_version", c.minor_version, 0, 1000)); });
   problems.section([&] { c.auth = read_auth(r, root["auth"]); });
   problems.section([&] { c.retry = read_retry(r, root["retry"]); });
   problems.section([&] { c.rate_limit = read_rate_limit(r, root["rate_limit"]); });

@@ -29,7 +29,6 @@ struct AuthConfig {
 
 struct StreamConfig {
   std::string name;    // what the user types: --stream invoices
-  std::string entity;  // quickbooks: what the API calls it (Invoice)
   std::string table;   // raw.qbo_invoices
   int page_size = 100;
   RestStreamSpec rest;  // rest: how to request and read it
@@ -37,12 +36,12 @@ struct StreamConfig {
 
 struct ConnectorConfig {
   std::string path;            // the file it came from
-  std::string kind;            // quickbooks
+  std::string kind;            // rest
   std::string name;            // connector name recorded with runs
-  std::string account;         // QBO realm id
+  std::string account;         // stored in raw.*.realm_id: QBO's realm id, or any tenant name
+  std::string errors = "plain";  // how error bodies are read: plain | quickbooks_fault
   std::string base_url;
   std::vector<std::pair<std::string, std::string>> headers;  // sent with every request
-  int minor_version = 75;
   AuthConfig auth;
   http::RetryPolicy retry;
   http::RateLimit rate_limit;

@@ -35,7 +35,7 @@ TEST_F(CliErrors, UnknownStream) {
 
 TEST_F(CliErrors, MissingEnvironmentVariableNamesTheFileAndLine) {
   auto r = tributary(backfill_args("2024-01-01", "2024-02-01"), {{"QBO_CLIENT_SECRET", kUnset}});
-  expect_clean_failure(r, 3, "quickbooks.yaml:14:18: environment variable QBO_CLIENT_SECRET is not set");
+  expect_clean_failure(r, 3, "quickbooks.yaml:18:18: environment variable QBO_CLIENT_SECRET is not set");
 }
 
 TEST_F(CliErrors, MissingConfigFile) {

@@ -60,11 +60,11 @@ TEST(Config, ShippedQuickBooksFileLoadsWithDefaults) {
   ASSERT_TRUE(fs::exists(shipped_config())) << shipped_config();
   auto c = load_connector_config(shipped_config().string(), fake_env(qbo_vars()));
 
-  EXPECT_EQ(c.kind, "quickbooks");
+  EXPECT_EQ(c.kind, "rest");
   EXPECT_EQ(c.name, "quickbooks");
   EXPECT_EQ(c.account, "9130357");
   EXPECT_EQ(c.base_url, "https://quickbooks.api.intuit.com");
-  EXPECT_EQ(c.minor_version, 75);
+  EXPECT_EQ(c.errors, "quickbooks_fault");
   EXPECT_TRUE(fs::path(c.path).is_absolute()) << c.path;
   EXPECT_EQ(fs::path(c.path).filename(), "quickbooks.yaml");
 
@@ -102,11 +102,18 @@ TEST(Config, ShippedQuickBooksFileLoadsWithDefaults) {
   ASSERT_EQ(c.streams.size(), streams.size());
   for (size_t i = 0; i < streams.size(); ++i) {
     EXPECT_EQ(c.streams[i].name, streams[i].name);
-    EXPECT_EQ(c.streams[i].entity, streams[i].entity);
+    const auto& rest = c.streams[i].rest;
+    EXPECT_EQ(rest.paginator.kind, PaginatorKind::qbo_query);
+    EXPECT_EQ(rest.paginator.entity, streams[i].entity);
+    EXPECT_EQ(rest.volume.kind, VolumeKind::qbo_count);
+    EXPECT_EQ(rest.path, "/v3/company/9130357/query");
+    EXPECT_EQ(rest.records, std::string("/QueryResponse/") + streams[i].entity);
+    EXPECT_EQ(rest.primary_key, std::vector<std::string>{"/Id"});
+    ASSERT_TRUE(rest.cursor.has_value());
+    EXPECT_EQ(rest.cursor->field, "/MetaData/LastUpdatedTime");
     EXPECT_EQ(c.streams[i].table, streams[i].table);
     EXPECT_EQ(c.streams[i].page_size, 100);
     ASSERT_NE(c.find_stream(streams[i].name), nullptr);
-    EXPECT_EQ(c.find_stream(streams[i].name)->entity, streams[i].entity);
   }
   EXPECT_EQ(c.find_stream("bills"), nullptr);
 }
@@ -171,8 +178,8 @@ class TempDir {
 
 // A valid file; each error case replaces one line (1-based) so positions are easy to read.
 const std::vector<std::string> kValid = {
-    /*  1 */ "kind: quickbooks",
-    /*  2 */ "realm_id: ${QBO_REALM_ID}",
+    /*  1 */ "kind: rest",
+    /*  2 */ "account: ${QBO_REALM_ID}",
     /*  3 */ "base_url: https://quickbooks.api.intuit.com",
     /*  4 */ "auth:",
     /*  5 */ "  kind: oauth2_refresh",
@@ -185,8 +192,11 @@ const std::vector<std::string> kValid = {
     /* 12 */ "  max_page_size: 1000",
     /* 13 */ "streams:",
     /* 14 */ "  invoices:",
-    /* 15 */ "    entity: Invoice",
+    /* 15 */ "    paginator: {kind: qbo_query, entity: Invoice}",
     /* 16 */ "    table: raw.qbo_invoices",
+    /* 17 */ "    path: /v3/company/1/query",
+    /* 18 */ "    records: /QueryResponse/Invoice",
+    /* 19 */ "    primary_key: /Id",
 };
 
 std::string with_line(int line, const std::string& text) {
@@ -202,7 +212,7 @@ TEST(Config, HandWrittenValidFileLoads) {
   auto c = load_connector_config(dir.write("valid.yaml", with_line(0, "")), fake_env(qbo_vars()));
   ASSERT_EQ(c.streams.size(), 1u);
   EXPECT_EQ(c.streams[0].page_size, 100);
-  EXPECT_EQ(c.name, "quickbooks") << "name defaults to the kind";
+  EXPECT_EQ(c.name, "rest") << "name defaults to the kind";
 }
 
 struct ErrorCase {
@@ -242,7 +252,7 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"unknown_stream_key", 15, "    entitty: Invoice", "15:5", {"entitty"}},
         ErrorCase{"wrong_type", 11, "  page_size: abc", "11:14", {"page_size", "abc"}},
         ErrorCase{"out_of_range", 11, "  page_size: 1001", "11:14", {"page_size", "1000", "1001"}},
-        ErrorCase{"missing_realm_id", 2, "name: qbo", "1:1", {"realm_id"}},
+        ErrorCase{"unknown_kind", 1, "kind: quickbooks", "1:7", {"quickbooks", "rest"}},
         ErrorCase{"unknown_auth_kind", 5, "  kind: oauth1", "5:9", {"oauth1", "oauth2_refresh"}},
         ErrorCase{"unset_variable", 7, "  client_id: ${QBO_CLIENT_ID_TYPO}", "7:14", {"QBO_CLIENT_ID_TYPO"}},
         ErrorCase{"unset_variable_in_url", 3, "base_url: https://${QBO_HOST}/v3", "3:11", {"QBO_HOST"}},
@@ -261,7 +271,7 @@ TEST(Config, UnsetVariableMessageNamesTheVariableAndItsLine) {
     FAIL() << "loaded without QBO_REALM_ID";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::config);
-    EXPECT_EQ(std::string(e.what()), path + ":2:11: environment variable QBO_REALM_ID is not set");
+    EXPECT_EQ(std::string(e.what()), path + ":2:10: environment variable QBO_REALM_ID is not set");
   }
 }
 

@@ -57,9 +57,11 @@ TEST_F(QboBackfill, RowsCarryTheirIngestionMetadataAndNoSecret) {
                    "AND source_updated_at < extract_window_end_utc)"), 0);
   EXPECT_EQ(scalar("SELECT count(*) FROM raw.qbo_invoices WHERE page_size <> 25 OR page_number < 1"), 0);
   EXPECT_EQ(scalar("SELECT count(DISTINCT extract_window_start_utc) FROM raw.qbo_invoices"), 2);
-  EXPECT_EQ(scalar("SELECT count(*) FROM raw.qbo_invoices WHERE request_payload->>'query' NOT LIKE "
+  EXPECT_EQ(scalar("SELECT count(*) FROM raw.qbo_invoices WHERE request_payload->'params'->>'query' NOT LIKE "
                    "'SELECT * FROM Invoice WHERE MetaData.LastUpdatedTime >= %STARTPOSITION%MAXRESULTS 25'"), 0);
-  EXPECT_EQ(scalar("SELECT count(*) FROM raw.qbo_invoices WHERE request_payload->>'method' <> 'GET'"), 0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM raw.qbo_invoices WHERE request_payload->>'method' <> 'GET' "
+                   "OR request_payload->'params'->>'minorversion' <> '75'"), 0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM raw.qbo_invoices WHERE request_payload->'params'->>'query' IS NULL"), 0);
   auto o = mock_options();
   for (const auto& secret : {o.client_secret, o.initial_refresh_token}) {
     EXPECT_EQ(scalar("SELECT count(*) FROM raw.qbo_invoices WHERE request_payload::text LIKE '%" + secret + "%'"), 0);

@@ -34,7 +34,7 @@ TEST_F(QboMutation, TheSkippedRecordsAreFetchedById) {
   auto r = backfill(kStart, kEnd, {"--stream", "invoices", "--page-size", "10", "--workers", "1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(scalar("SELECT count(*) FROM raw.qbo_invoices WHERE "
-                   "request_payload->>'query' LIKE '%Id IN (%'"), 4);
+                   "request_payload->'params'->>'query' LIKE '%Id IN (%'"), 4);
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "connectors/qbo/qbo_query.hpp"
+#include "connectors/rest/rest_stream.hpp"
 #include "http/curl_client.hpp"
+#include "tests/support/qbo_config.hpp"
 
 namespace tributary::connectors::qbo {
 namespace {
@@ -55,16 +57,19 @@ TEST(QboQuery, Statements) {
   EXPECT_EQ(by_ids_query("Invoice", {"42"}), "SELECT * FROM Invoice WHERE Id IN ('42') MAXRESULTS 1");
 }
 
-TEST(QboQuery, QueryUrlEncodesTheStatementExactlyOnce) {
-  const std::string statement = page_query("Invoice", kWeek, 1, 100);
-  const std::string url = query_url("https://quickbooks.api.intuit.com", "9130357", 75, statement);
-  const std::string prefix = "https://quickbooks.api.intuit.com/v3/company/9130357/query?query=";
-  ASSERT_EQ(url.rfind(prefix, 0), 0u) << url;
-  const std::string suffix = "&minorversion=75";
-  ASSERT_GE(url.size(), prefix.size() + suffix.size());
-  EXPECT_EQ(url.substr(url.size() - suffix.size()), suffix) << url;
+// The statement travels as the `query` parameter of the stream's request, encoded once.
+std::string first_page_url(const std::string& base, const std::string& realm) {
+  auto config = tributary::testing::qbo_connector_config(100, base, realm);
+  connectors::RestStream stream(config, config.streams[0]);
+  return stream.page_request(kWeek, "").http.url;
+}
 
-  const std::string encoded = url.substr(prefix.size(), url.size() - prefix.size() - suffix.size());
+TEST(QboQuery, QueryUrlEncodesTheStatementExactlyOnce) {
+  const std::string url = first_page_url("https://quickbooks.api.intuit.com", "9130357");
+  const std::string prefix = "https://quickbooks.api.intuit.com/v3/company/9130357/query?minorversion=75&query=";
+  ASSERT_EQ(url.rfind(prefix, 0), 0u) << url;
+
+  const std::string encoded = url.substr(prefix.size());
   EXPECT_EQ(encoded,
             "SELECT%20%2A%20FROM%20Invoice%20WHERE%20MetaData.LastUpdatedTime%20%3E%3D%20"
             "%272024-01-01T00%3A00%3A00%2B00%3A00%27%20AND%20MetaData.LastUpdatedTime%20%3C%20"
@@ -78,13 +83,9 @@ TEST(QboQuery, QueryUrlEncodesTheStatementExactlyOnce) {
   EXPECT_NE(encoded.find("%2B00%3A00"), std::string::npos) << "'+' must become %2B";
 }
 
-TEST(QboQuery, QueryUrlEncodesTheRealmAndKeepsBaseUrl) {
-  EXPECT_EQ(query_url("http://127.0.0.1:8080", "123 45", 70, "SELECT * FROM Item"),
-            "http://127.0.0.1:8080/v3/company/123%2045/query?query=SELECT%20%2A%20FROM%20Item"
-            "&minorversion=70");
-  EXPECT_EQ(query_url("https://x", "1", 75, "SELECT * FROM Customer WHERE DisplayName = " + quote("O'Brien")),
-            "https://x/v3/company/1/query?query=SELECT%20%2A%20FROM%20Customer%20WHERE%20"
-            "DisplayName%20%3D%20%27O%5C%27Brien%27&minorversion=75");
+TEST(QboQuery, QuotedValuesAreEncodedOnce) {
+  EXPECT_EQ(http::url_encode("SELECT * FROM Customer WHERE DisplayName = " + quote("O'Brien")),
+            "SELECT%20%2A%20FROM%20Customer%20WHERE%20DisplayName%20%3D%20%27O%5C%27Brien%27");
 }
 
 struct EncodeCase {

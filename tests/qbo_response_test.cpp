@@ -1,4 +1,4 @@
-// Reading QuickBooks answers (pages, ids, counts, faults) and the QboStream that asks for them.
+// Reading QuickBooks answers (pages, ids, counts, faults) and the qbo_query stream that asks for them.
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "connectors/qbo/qbo_connector.hpp"
+#include "connectors/rest/rest_stream.hpp"
+#include "http/curl_client.hpp"
+#include "tests/support/qbo_config.hpp"
 #include "connectors/qbo/qbo_query.hpp"
 #include "connectors/qbo/qbo_response.hpp"
 #include "core/error.hpp"
@@ -231,35 +233,25 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return std::string(info.param.name); });
 
 // ---------------------------------------------------------------------------------------------
-// QboStream
+// A qbo_query stream
 
-ConnectorConfig hand_config(int page_size) {
-  ConnectorConfig c;
-  c.path = "/etc/tributary/quickbooks.yaml";
-  c.kind = "quickbooks";
-  c.name = "quickbooks";
-  c.account = "9130357";
-  c.base_url = "https://quickbooks.api.intuit.com";
-  c.minor_version = 75;
-  c.auth.kind = "oauth2_refresh";
-  c.auth.client_id = "ABclientid";
-  c.auth.client_secret = Secret("cs-VERY-SECRET-111");
-  c.auth.refresh_token = Secret("rt-VERY-SECRET-222");
-  c.streams.push_back({"invoices", "Invoice", "raw.qbo_invoices", page_size, {}});
-  return c;
+ConnectorConfig hand_config(int page_size) { return tributary::testing::qbo_connector_config(page_size); }
+
+// The URL a QuickBooks stream requests for `statement`: the statement is the `query` parameter.
+std::string query_url(const ConnectorConfig& c, const std::string& statement) {
+  return c.base_url + "/v3/company/" + c.account + "/query?minorversion=75&query=" + http::url_encode(statement);
 }
 
 const Window kWeek{Timestamp(gr::date(2024, 1, 1)), Timestamp(gr::date(2024, 1, 8))};
 
 TEST(QboStream, PageRequestStartsAtTheStoredPosition) {
   const auto config = hand_config(100);
-  QboStream stream(config, config.streams[0]);
+  RestStream stream(config, config.streams[0]);
   const std::vector<std::pair<std::string, long>> cases = {{"", 1}, {"1", 1}, {"101", 101}, {"2001", 2001}};
   for (const auto& [position, start] : cases) {
     auto req = stream.page_request(kWeek, position);
     EXPECT_EQ(req.http.method, "GET");
-    EXPECT_EQ(req.http.url, query_url(config.base_url, config.account, 75,
-                                      page_query("Invoice", kWeek, start, 100)))
+    EXPECT_EQ(req.http.url, query_url(config, page_query("Invoice", kWeek, start, 100)))
         << "position '" << position << "'";
     EXPECT_NE(req.http.url.find("STARTPOSITION%20" + std::to_string(start) + "%20MAXRESULTS%20100"),
               std::string::npos) << req.http.url;
@@ -271,7 +263,7 @@ TEST(QboStream, PageRequestStartsAtTheStoredPosition) {
 
 TEST(QboStream, RequestPayloadIsJsonWithoutCredentials) {
   const auto config = hand_config(100);
-  QboStream stream(config, config.streams[0]);
+  RestStream stream(config, config.streams[0]);
   auto req = stream.page_request(kWeek, "101");
 
   simdjson::dom::parser parser;
@@ -280,7 +272,7 @@ TEST(QboStream, RequestPayloadIsJsonWithoutCredentials) {
   std::string_view method, url, query, minor;
   ASSERT_EQ(doc["method"].get(method), simdjson::SUCCESS);
   ASSERT_EQ(doc["url"].get(url), simdjson::SUCCESS);
-  ASSERT_EQ(doc["query"].get(query), simdjson::SUCCESS);
+  ASSERT_EQ(doc["params"]["query"].get(query), simdjson::SUCCESS);
   EXPECT_EQ(method, "GET");
   EXPECT_EQ(url, "https://quickbooks.api.intuit.com/v3/company/9130357/query");
   EXPECT_EQ(query, page_query("Invoice", kWeek, 101, 100));
@@ -301,7 +293,7 @@ TEST(QboStream, RequestPayloadIsJsonWithoutCredentials) {
 
 TEST(QboStream, ParsePageSetsTheNextPositionOnlyAfterAFullPage) {
   const auto config = hand_config(3);
-  QboStream stream(config, config.streams[0]);
+  RestStream stream(config, config.streams[0]);
   struct Case {
     std::vector<std::string> records;
     std::string position;
@@ -325,10 +317,10 @@ TEST(QboStream, ParsePageSetsTheNextPositionOnlyAfterAFullPage) {
 
 TEST(QboStream, PageSizeAboveQuickBooksLimitIsAConfigError) {
   const auto ok = hand_config(1000);
-  EXPECT_NO_THROW({ QboStream stream(ok, ok.streams[0]); });
+  EXPECT_NO_THROW({ RestStream stream(ok, ok.streams[0]); });
   const auto config = hand_config(1001);
   try {
-    QboStream stream(config, config.streams[0]);
+    RestStream stream(config, config.streams[0]);
     FAIL() << "page_size 1001 accepted";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::config);
@@ -338,14 +330,12 @@ TEST(QboStream, PageSizeAboveQuickBooksLimitIsAConfigError) {
 
 TEST(QboStream, CountAndIdRequests) {
   const auto config = hand_config(100);
-  QboStream stream(config, config.streams[0]);
+  RestStream stream(config, config.streams[0]);
   auto count = stream.count_request(kWeek);
   ASSERT_TRUE(count.has_value());
-  EXPECT_EQ(count->http.url, query_url(config.base_url, config.account, 75, count_query("Invoice", kWeek)));
-  EXPECT_EQ(stream.id_request(kWeek, "1001").http.url,
-            query_url(config.base_url, config.account, 75, id_query("Invoice", kWeek, 1001, 1000)));
-  EXPECT_EQ(stream.fetch_by_ids_request({"1", "2"}).http.url,
-            query_url(config.base_url, config.account, 75, by_ids_query("Invoice", {"1", "2"})));
+  EXPECT_EQ(count->http.url, query_url(config, count_query("Invoice", kWeek)));
+  EXPECT_EQ(stream.id_request(kWeek, "1001").http.url, query_url(config, id_query("Invoice", kWeek, 1001, 1000)));
+  EXPECT_EQ(stream.fetch_by_ids_request({"1", "2"}).http.url, query_url(config, by_ids_query("Invoice", {"1", "2"})));
 }
 
 }  // namespace

@@ -8,6 +8,9 @@
 
 namespace tributary::connectors::qbo {
 
+// The largest page QBO answers is 1000 rows; asking for more is a 400, not a cap.
+constexpr int kMaxResults = 1000;
+
 // 'O\'Brien': single quotes, with \' escapes.
 std::string quote(std::string_view value);
 

@@ -80,14 +80,22 @@ Record read_record(od::object& object, const RestStreamSpec& spec) {
 }  // namespace
 
 PageReading read_json_page(std::string& body, const RestStreamSpec& spec, const std::string& next_pointer,
-                           const std::string& total_pointer) {
+                           const std::string& total_pointer, bool missing_is_empty) {
   PageReading out;
+  // On-demand parsing never looks at what it does not consume: refuse a body cut short.
+  auto tail = trim(body);
+  if (tail.empty() || (tail.back() != '}' && tail.back() != ']')) malformed("the answer is truncated or not JSON");
   try {
     od::document doc = iterate(body);
-    od::array records = spec.records.empty() ? doc.get_array() : doc.at_pointer(spec.records).get_array();
-    for (auto element : records) {
-      od::object object = element.get_object();
-      out.records.push_back(read_record(object, spec));
+    od::value at;
+    bool missing = !spec.records.empty() && doc.at_pointer(spec.records).get(at) == simdjson::NO_SUCH_FIELD;
+    if (missing && !missing_is_empty) malformed("no records at " + spec.records);
+    if (!missing) {
+      od::array records = spec.records.empty() ? doc.get_array() : doc.at_pointer(spec.records).get_array();
+      for (auto element : records) {
+        od::object object = element.get_object();
+        out.records.push_back(read_record(object, spec));
+      }
     }
     if (!next_pointer.empty()) {
       od::value v;

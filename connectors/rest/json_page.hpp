@@ -18,8 +18,10 @@ struct PageReading {
 
 // Record::json views point into `body`. A single primary key is its value as text; a composite
 // one is a JSON array of the values. Throws Error(data) naming what is missing or malformed.
+// With `missing_is_empty`, a body without the records pointer is an empty page (QuickBooks
+// answers past the end with {"QueryResponse":{}}).
 PageReading read_json_page(std::string& body, const RestStreamSpec& spec, const std::string& next_pointer,
-                           const std::string& total_pointer);
+                           const std::string& total_pointer, bool missing_is_empty = false);
 
 // The value at `pointer` in `body` as text (strings unescaped, numbers as written).
 std::optional<std::string> read_json_value(std::string& body, const std::string& pointer);

@@ -67,14 +67,15 @@ PaginatorSpec read_paginator(const YamlReader& r, const YAML::Node& node) {
   if (!node) return p;
   r.require_map(node, "paginator");
   r.allow_keys(node, {"kind", "limit_param", "offset_param", "page_param", "first_page", "cursor_param",
-                      "next", "total", "stop_on_short_page"}, "paginator");
+                      "next", "total", "stop_on_short_page", "entity"}, "paginator");
   auto kind_name = r.text(node, "kind");
   auto kind = paginator_kind_from(kind_name);
   if (!kind) {
     r.fail(node["kind"], "unknown paginator kind '" + kind_name +
-                             "' (expected one of: none, offset, page_number, cursor, next_url, link_header)");
+                             "' (expected one of: none, offset, page_number, cursor, next_url, link_header, qbo_query)");
   }
   p.kind = *kind;
+  if (p.kind == PaginatorKind::qbo_query) p.entity = r.text(node, "entity");
   p.limit_param = r.text(node, "limit_param", p.limit_param);
   p.offset_param = r.text(node, "offset_param", p.offset_param);
   p.page_param = r.text(node, "page_param", p.page_param);
@@ -103,8 +104,11 @@ VolumeSpec read_volume(const YamlReader& r, const YAML::Node& node) {
   } else if (kind == "total_header") {
     v.kind = VolumeKind::total_header;
     v.header = r.text(node, "header", std::string("X-Total-Count"));
+  } else if (kind == "qbo_count") {
+    v.kind = VolumeKind::qbo_count;
   } else if (kind != "none") {
-    r.fail(node["kind"], "unknown volume kind '" + kind + "' (expected one of: none, count_request, total_field, total_header)");
+    r.fail(node["kind"], "unknown volume kind '" + kind +
+                             "' (expected one of: none, count_request, total_field, total_header, qbo_count)");
   }
   return v;
 }
@@ -153,6 +157,9 @@ RestStreamSpec read_rest_stream(const YamlReader& r, const YAML::Node& s, const 
   spec.window = read_window(r, s["window"]);
   spec.paginator = read_paginator(r, s["paginator"]);
   spec.volume = read_volume(r, s["volume"]);
+  if (spec.volume.kind == VolumeKind::qbo_count && spec.paginator.kind != PaginatorKind::qbo_query) {
+    r.fail(s["volume"], "volume kind qbo_count needs paginator kind qbo_query");
+  }
   return spec;
 }
 

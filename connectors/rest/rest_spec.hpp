@@ -26,7 +26,10 @@ struct CursorSpec {
   TimeFormat format = TimeFormat::iso8601;
 };
 
-enum class PaginatorKind { none, offset, page_number, cursor, next_url, link_header };
+// qbo_query is QuickBooks Online's query language: the window filter and STARTPOSITION /
+// MAXRESULTS go inside a SELECT statement sent as the `query` parameter, and the stream can
+// count (SELECT COUNT(*)) and list ids (SELECT Id) to reconcile what offset paging missed.
+enum class PaginatorKind { none, offset, page_number, cursor, next_url, link_header, qbo_query };
 
 struct PaginatorSpec {
   PaginatorKind kind = PaginatorKind::none;
@@ -38,9 +41,10 @@ struct PaginatorSpec {
   std::string next;                     // JSON pointer: next cursor (cursor) or next URL (next_url)
   std::string total;                    // JSON pointer to a total count; stops paging when reached
   bool stop_on_short_page = true;       // offset and page_number
+  std::string entity;                   // qbo_query: the QuickBooks entity (Invoice)
 };
 
-enum class VolumeKind { none, count_request, total_field, total_header };
+enum class VolumeKind { none, count_request, total_field, total_header, qbo_count };
 
 struct VolumeSpec {
   VolumeKind kind = VolumeKind::none;

@@ -3,6 +3,8 @@
 #include <charconv>
 
 #include "connectors/rest/json_page.hpp"
+#include "connectors/qbo/qbo_query.hpp"
+#include "connectors/qbo/qbo_response.hpp"
 #include "connectors/rest/paginator.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
@@ -52,10 +54,16 @@ std::string fill_window(const std::string& text, const Window& window, const Win
 }
 
 RestStream::RestStream(const ConnectorConfig& connector, StreamConfig stream)
-    : connector_(connector), stream_(std::move(stream)) {}
+    : connector_(connector), stream_(std::move(stream)) {
+  if (qbo() && stream_.page_size > qbo::kMaxResults) {
+    throw Error(ErrorKind::config, connector_.path + ": stream '" + stream_.name + "': page_size " +
+                                       std::to_string(stream_.page_size) +
+                                       " exceeds QuickBooks' MAXRESULTS limit of 1000");
+  }
+}
 
 SourceRequest RestStream::build(const std::string& path, const Window& window, const std::string& position,
-                                int page_size) const {
+                                int page_size, const std::string& statement) const {
   const auto& spec = stream_.rest;
   SourceRequest r;
   r.http.method = spec.method;
@@ -70,6 +78,7 @@ SourceRequest RestStream::build(const std::string& path, const Window& window, c
     std::string query;
     auto all = spec.params;
     for (auto& p : paginator_params(spec.paginator, position, page_size)) all.push_back(std::move(p));
+    if (!statement.empty()) all.emplace_back("query", statement);
     for (const auto& [k, v] : all) {
       auto value = fill_window(v, window, spec.window);
       query += (query.empty() ? "?" : "&") + http::url_encode(k) + "=" + http::url_encode(value);
@@ -89,7 +98,9 @@ SourceRequest RestStream::build(const std::string& path, const Window& window, c
 }
 
 SourceRequest RestStream::page_request(const Window& window, const std::string& position) const {
-  return build(stream_.rest.path, window, position, stream_.page_size);
+  if (!qbo()) return build(stream_.rest.path, window, position, stream_.page_size);
+  auto statement = qbo::page_query(stream_.rest.paginator.entity, window, start_position(position), stream_.page_size);
+  return build(stream_.rest.path, window, position, stream_.page_size, statement);
 }
 
 std::string RestStream::next_url(const std::string& raw) const {
@@ -112,7 +123,7 @@ std::string RestStream::next_url(const std::string& raw) const {
 void RestStream::parse_page(Page& page, const std::string& position) const {
   const auto& p = stream_.rest.paginator;
   bool body_next = p.kind == PaginatorKind::cursor || p.kind == PaginatorKind::next_url;
-  auto reading = read_json_page(page.body, stream_.rest, body_next ? p.next : "", p.total);
+  auto reading = read_json_page(page.body, stream_.rest, body_next ? p.next : "", p.total, qbo());
   page.records = std::move(reading.records);
   PageFacts facts{page.records.size(), stream_.page_size, reading.next, std::nullopt, reading.total};
   if (auto it = page.headers.find("link"); it != page.headers.end()) facts.next_link = link_next(it->second);
@@ -133,12 +144,15 @@ std::optional<SourceRequest> RestStream::count_request(const Window& window) con
     }
     case VolumeKind::total_field:
     case VolumeKind::total_header: return build(stream_.rest.path, window, "", 1);
+    case VolumeKind::qbo_count:
+      return build(stream_.rest.path, window, "", 1, qbo::count_query(stream_.rest.paginator.entity, window));
   }
   return std::nullopt;
 }
 
 long long RestStream::parse_count(http::HttpResponse& response) const {
   const auto& v = stream_.rest.volume;
+  if (v.kind == VolumeKind::qbo_count) return qbo::parse_count(response.body);
   std::optional<std::string> text;
   if (v.kind == VolumeKind::total_header) {
     std::string name = v.header;
@@ -155,14 +169,42 @@ long long RestStream::parse_count(http::HttpResponse& response) const {
   return n;
 }
 
-SourceRequest RestStream::id_request(const Window&, const std::string&) const {
-  throw Error(ErrorKind::internal, "stream " + stream_.name + " does not reconcile by id");
+// Reconciliation speaks QuickBooks' query language: SELECT Id, MetaData.LastUpdatedTime pages
+// (1000 at a time), then SELECT * ... WHERE Id IN (...) for what offset paging missed.
+SourceRequest RestStream::id_request(const Window& window, const std::string& position) const {
+  require_qbo("reconcile");
+  const auto& entity = stream_.rest.paginator.entity;
+  return build(stream_.rest.path, window, position, qbo::kMaxResults,
+               qbo::id_query(entity, window, start_position(position), qbo::kMaxResults));
 }
-IdPage RestStream::parse_ids(http::HttpResponse&, const std::string&) const {
-  throw Error(ErrorKind::internal, "stream " + stream_.name + " does not reconcile by id");
+
+IdPage RestStream::parse_ids(http::HttpResponse& response, const std::string& position) const {
+  require_qbo("reconcile");
+  IdPage page;
+  page.ids = qbo::parse_id_page(response.body, stream_.rest.paginator.entity);
+  PaginatorSpec ids = stream_.rest.paginator;
+  page.next_position = next_position(ids, position, {page.ids.size(), qbo::kMaxResults, {}, {}, {}});
+  return page;
 }
-SourceRequest RestStream::fetch_by_ids_request(const std::vector<std::string>&) const {
-  throw Error(ErrorKind::internal, "stream " + stream_.name + " does not reconcile by id");
+
+SourceRequest RestStream::fetch_by_ids_request(const std::vector<std::string>& ids) const {
+  require_qbo("reconcile");
+  return build(stream_.rest.path, Window{}, "", static_cast<int>(ids.size()),
+               qbo::by_ids_query(stream_.rest.paginator.entity, ids));
+}
+
+void RestStream::require_qbo(const char* what) const {
+  if (!qbo()) throw Error(ErrorKind::internal, "stream " + stream_.name + " cannot " + what + " by id");
+}
+
+long RestStream::start_position(const std::string& position) const {
+  if (position.empty()) return 1;
+  long v = 0;
+  auto [p, ec] = std::from_chars(position.data(), position.data() + position.size(), v);
+  if (ec != std::errc{} || p != position.data() + position.size() || v < 1) {
+    throw Error(ErrorKind::data, "stored position '" + position + "' is not a STARTPOSITION");
+  }
+  return v;
 }
 
 RestConnector::RestConnector(ConnectorConfig config) : config_(std::move(config)) {
@@ -179,6 +221,7 @@ const Stream& RestConnector::stream(const std::string& name) const {
 }
 
 std::string RestConnector::describe_failure(const http::HttpResponse& response) const {
+  if (config_.errors == "quickbooks_fault") return qbo::describe_fault(response);
   return http::describe_plainly(response);
 }
 

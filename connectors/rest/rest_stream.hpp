@@ -19,16 +19,20 @@ class RestStream final : public Stream {
   std::optional<SourceRequest> count_request(const Window& window) const override;
   long long parse_count(http::HttpResponse& response) const override;
 
-  bool supports_reconcile() const override { return false; }
+  bool supports_reconcile() const override { return qbo(); }
   SourceRequest id_request(const Window&, const std::string&) const override;
   IdPage parse_ids(http::HttpResponse&, const std::string&) const override;
   SourceRequest fetch_by_ids_request(const std::vector<std::string>&) const override;
-  int max_ids_per_fetch() const override { return 0; }
+  int max_ids_per_fetch() const override { return qbo() ? 100 : 0; }
 
  private:
-  SourceRequest build(const std::string& path, const Window& window, const std::string& position,
-                      int page_size) const;
+  // `statement`: a QuickBooks query, sent as the `query` parameter (qbo_query streams).
+  SourceRequest build(const std::string& path, const Window& window, const std::string& position, int page_size,
+                      const std::string& statement = "") const;
+  bool qbo() const { return stream_.rest.paginator.kind == PaginatorKind::qbo_query; }
   std::string next_url(const std::string& raw) const;
+  void require_qbo(const char* what) const;
+  long start_position(const std::string& position) const;
 
   const ConnectorConfig& connector_;
   StreamConfig stream_;

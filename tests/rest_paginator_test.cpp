@@ -1,0 +1,558 @@
+// The REST paginators as pure policy: which parameters a position adds, what position follows
+// a page (every kind, every stop condition), Link headers as real APIs send them, window bounds
+// as text for every time format, JSON pointers, and the next-link checks of RestStream::parse_page.
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "connectors/rest/paginator.hpp"
+#include "connectors/rest/rest_spec.hpp"
+#include "connectors/rest/rest_stream.hpp"
+#include "core/error.hpp"
+
+namespace tributary::connectors {
+namespace {
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+namespace pt = boost::posix_time;
+
+PaginatorSpec spec_of(PaginatorKind kind) {
+  PaginatorSpec p;
+  p.kind = kind;
+  return p;
+}
+
+Timestamp at(const std::string& text) { return parse_timestamp(text, "test"); }
+
+// ---------------------------------------------------------------------------------------------
+// paginator_params
+
+struct ParamsCase {
+  const char* name;
+  PaginatorSpec spec;
+  std::string position;
+  int page_size;
+  Params expected;
+};
+
+PaginatorSpec renamed_offset() {
+  auto p = spec_of(PaginatorKind::offset);
+  p.offset_param = "$skip";
+  p.limit_param = "$top";
+  return p;
+}
+
+PaginatorSpec zero_based_pages() {
+  auto p = spec_of(PaginatorKind::page_number);
+  p.page_param = "p";
+  p.limit_param = "per_page";
+  p.first_page = 0;
+  return p;
+}
+
+PaginatorSpec link_per_page() {
+  auto p = spec_of(PaginatorKind::link_header);
+  p.limit_param = "per_page";
+  return p;
+}
+
+PaginatorSpec after_cursor() {
+  auto p = spec_of(PaginatorKind::cursor);
+  p.cursor_param = "after";
+  return p;
+}
+
+TEST(RestPaginatorParams, EveryKindAddsExactlyItsParameters) {
+  const std::vector<ParamsCase> cases = {
+      {"none, first page", spec_of(PaginatorKind::none), "", 25, {}},
+      {"none, any position", spec_of(PaginatorKind::none), "7", 25, {}},
+      {"offset, first page", spec_of(PaginatorKind::offset), "", 25, {{"offset", "0"}, {"limit", "25"}}},
+      {"offset, later page", spec_of(PaginatorKind::offset), "150", 25, {{"offset", "150"}, {"limit", "25"}}},
+      {"offset, renamed", renamed_offset(), "40", 20, {{"$skip", "40"}, {"$top", "20"}}},
+      {"page, first page", spec_of(PaginatorKind::page_number), "", 10, {{"page", "1"}, {"limit", "10"}}},
+      {"page, later page", spec_of(PaginatorKind::page_number), "4", 10, {{"page", "4"}, {"limit", "10"}}},
+      {"page, zero-based", zero_based_pages(), "", 30, {{"p", "0"}, {"per_page", "30"}}},
+      {"cursor, first page", spec_of(PaginatorKind::cursor), "", 50, {{"limit", "50"}}},
+      {"cursor, later page", spec_of(PaginatorKind::cursor), "eyJpZCI6NDJ9", 50,
+       {{"cursor", "eyJpZCI6NDJ9"}, {"limit", "50"}}},
+      {"cursor, renamed", after_cursor(), "abc", 5, {{"after", "abc"}, {"limit", "5"}}},
+      {"next_url, first page", spec_of(PaginatorKind::next_url), "", 100, {{"limit", "100"}}},
+      {"next_url, a URL", spec_of(PaginatorKind::next_url), "http://h/items?after=x&limit=100", 100, {}},
+      {"link_header, first page", link_per_page(), "", 30, {{"per_page", "30"}}},
+      {"link_header, a URL", link_per_page(), "https://api.github.com/issues?page=2&per_page=30", 30, {}},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(paginator_params(c.spec, c.position, c.page_size), c.expected) << c.name;
+  }
+}
+
+TEST(RestPaginatorParams, ACountedPositionThatIsNotANumberIsADataError) {
+  for (auto kind : {PaginatorKind::offset, PaginatorKind::page_number}) {
+    for (const std::string bad : {"abc", "-5", "12x", "1.5"}) {
+      try {
+        paginator_params(spec_of(kind), bad, 10);
+        ADD_FAILURE() << to_string(kind) << " accepted position '" << bad << "'";
+      } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::data) << bad;
+        EXPECT_NE(std::string(e.what()).find("'" + bad + "' is not a number"), std::string::npos) << e.what();
+      }
+    }
+  }
+}
+
+TEST(RestPaginatorParams, OnlyNonEmptyPositionsOfUrlPaginatorsAreUrls) {
+  EXPECT_TRUE(position_is_url(spec_of(PaginatorKind::next_url), "http://h/items?after=x"));
+  EXPECT_TRUE(position_is_url(spec_of(PaginatorKind::link_header), "http://h/items?page=2"));
+  EXPECT_FALSE(position_is_url(spec_of(PaginatorKind::next_url), ""));
+  EXPECT_FALSE(position_is_url(spec_of(PaginatorKind::link_header), ""));
+  // A cursor or an offset is never a URL, whatever it looks like.
+  EXPECT_FALSE(position_is_url(spec_of(PaginatorKind::cursor), "http://h/items?after=x"));
+  EXPECT_FALSE(position_is_url(spec_of(PaginatorKind::offset), "20"));
+  EXPECT_FALSE(position_is_url(spec_of(PaginatorKind::page_number), "2"));
+  EXPECT_FALSE(position_is_url(spec_of(PaginatorKind::none), "http://h/"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// next_position
+
+struct NextCase {
+  const char* name;
+  PaginatorSpec spec;
+  std::string position;
+  PageFacts page;
+  std::optional<std::string> expected;
+};
+
+PageFacts facts(size_t returned, int page_size, std::optional<std::string> token = std::nullopt,
+                std::optional<std::string> link = std::nullopt, std::optional<long long> total = std::nullopt) {
+  return PageFacts{returned, page_size, std::move(token), std::move(link), total};
+}
+
+PaginatorSpec with_short_stop(PaginatorKind kind, bool stop) {
+  auto p = spec_of(kind);
+  p.stop_on_short_page = stop;
+  return p;
+}
+
+PaginatorSpec zero_based(bool stop) {
+  auto p = with_short_stop(PaginatorKind::page_number, stop);
+  p.first_page = 0;
+  return p;
+}
+
+void expect_next(const std::vector<NextCase>& cases) {
+  for (const auto& c : cases) {
+    EXPECT_EQ(next_position(c.spec, c.position, c.page), c.expected) << c.name;
+  }
+}
+
+TEST(RestNextPosition, NoneHasASinglePage) {
+  expect_next({
+      {"full page", spec_of(PaginatorKind::none), "", facts(100, 100, "t", "http://h/x", 1000), std::nullopt},
+      {"empty page", spec_of(PaginatorKind::none), "", facts(0, 100), std::nullopt},
+  });
+}
+
+TEST(RestNextPosition, OffsetAdvancesByTheRecordsReceivedAndStopsAtEmptyShortOrTotal) {
+  const auto stop = with_short_stop(PaginatorKind::offset, true);
+  const auto go_on = with_short_stop(PaginatorKind::offset, false);
+  expect_next({
+      {"first full page", stop, "", facts(25, 25), "25"},
+      {"later full page", stop, "25", facts(25, 25), "50"},
+      {"empty page", stop, "50", facts(0, 25), std::nullopt},
+      {"empty page, short pages allowed", go_on, "50", facts(0, 25), std::nullopt},
+      {"short page stops", stop, "50", facts(24, 25), std::nullopt},
+      {"short page goes on by what it got", go_on, "50", facts(13, 25), "63"},
+      {"total reached exactly", stop, "25", facts(25, 25, std::nullopt, std::nullopt, 50), std::nullopt},
+      {"total reached, short pages allowed", go_on, "40", facts(10, 25, std::nullopt, std::nullopt, 50),
+       std::nullopt},
+      {"total exceeded (records added mid-walk)", stop, "25", facts(25, 25, std::nullopt, std::nullopt, 40),
+       std::nullopt},
+      {"total not yet reached", stop, "25", facts(25, 25, std::nullopt, std::nullopt, 51), "50"},
+      {"a body token means nothing to offsets", stop, "", facts(25, 25, "tok", "http://h/x"), "25"},
+  });
+}
+
+TEST(RestNextPosition, PageNumberCountsPagesFromFirstPage) {
+  const auto stop = with_short_stop(PaginatorKind::page_number, true);
+  const auto go_on = with_short_stop(PaginatorKind::page_number, false);
+  expect_next({
+      {"first page (absent position)", stop, "", facts(10, 10), "2"},
+      {"page 2", stop, "2", facts(10, 10), "3"},
+      {"empty page", stop, "3", facts(0, 10), std::nullopt},
+      {"empty page, short pages allowed", go_on, "3", facts(0, 10), std::nullopt},
+      {"short page stops", stop, "3", facts(9, 10), std::nullopt},
+      {"short page goes on", go_on, "3", facts(5, 10), "4"},
+      // Seen = (page - first) * size + returned.
+      {"total reached on page 2", stop, "2", facts(10, 10, std::nullopt, std::nullopt, 20), std::nullopt},
+      {"total not reached on page 2", stop, "2", facts(10, 10, std::nullopt, std::nullopt, 21), "3"},
+      {"zero-based first page", zero_based(true), "", facts(10, 10), "1"},
+      {"zero-based total reached on page 1", zero_based(true), "1", facts(10, 10, std::nullopt, std::nullopt, 20),
+       std::nullopt},
+      {"zero-based total not reached on page 1", zero_based(true), "1",
+       facts(10, 10, std::nullopt, std::nullopt, 30), "2"},
+  });
+}
+
+TEST(RestNextPosition, CursorFollowsTheBodysTokenUntilItIsMissingOrEmpty) {
+  const auto stop = with_short_stop(PaginatorKind::cursor, true);
+  const auto go_on = with_short_stop(PaginatorKind::cursor, false);
+  expect_next({
+      {"token on a full page", go_on, "", facts(50, 50, "c2"), "c2"},
+      {"token on a later page", go_on, "c2", facts(50, 50, "c3"), "c3"},
+      {"no token", go_on, "c3", facts(50, 50), std::nullopt},
+      {"empty token", go_on, "c3", facts(50, 50, ""), std::nullopt},
+      {"empty page with a token", go_on, "c3", facts(0, 50, "c4"), std::nullopt},
+      {"short page with a token, short pages allowed", go_on, "c3", facts(7, 50, "c4"), "c4"},
+      {"short page with a token, stop_on_short_page", stop, "c3", facts(7, 50, "c4"), std::nullopt},
+      {"a Link header means nothing to cursors", go_on, "", facts(50, 50, std::nullopt, "http://h/x"),
+       std::nullopt},
+      {"a total does not stop cursors", go_on, "", facts(50, 50, "c2", std::nullopt, 50), "c2"},
+  });
+}
+
+TEST(RestNextPosition, NextUrlFollowsTheBodysUrlUntilItIsMissingOrEmpty) {
+  const auto go_on = with_short_stop(PaginatorKind::next_url, false);
+  const auto stop = with_short_stop(PaginatorKind::next_url, true);
+  const std::string url = "http://h/items?after=t2&limit=50";
+  expect_next({
+      {"next URL", go_on, "", facts(50, 50, url), url},
+      {"no next URL", go_on, url, facts(50, 50), std::nullopt},
+      {"empty next URL", go_on, url, facts(50, 50, ""), std::nullopt},
+      {"empty page", go_on, url, facts(0, 50, url + "x"), std::nullopt},
+      {"short page, allowed", go_on, "", facts(3, 50, url), url},
+      {"short page, stop_on_short_page", stop, "", facts(3, 50, url), std::nullopt},
+      {"a Link header means nothing here", go_on, "", facts(50, 50, std::nullopt, url), std::nullopt},
+  });
+}
+
+TEST(RestNextPosition, LinkHeaderFollowsRelNextUntilThereIsNone) {
+  const auto go_on = with_short_stop(PaginatorKind::link_header, false);
+  const auto stop = with_short_stop(PaginatorKind::link_header, true);
+  const std::string link = "http://h/items?page=2&per_page=30";
+  expect_next({
+      {"rel=next", go_on, "", facts(30, 30, std::nullopt, link), link},
+      {"no rel=next", go_on, link, facts(30, 30), std::nullopt},
+      {"empty rel=next target", go_on, link, facts(30, 30, std::nullopt, ""), std::nullopt},
+      {"empty page", go_on, link, facts(0, 30, std::nullopt, link + "0"), std::nullopt},
+      {"short page, allowed", go_on, "", facts(12, 30, std::nullopt, link), link},
+      {"short page, stop_on_short_page", stop, "", facts(12, 30, std::nullopt, link), std::nullopt},
+      {"a body token means nothing here", go_on, "", facts(30, 30, "http://h/other"), std::nullopt},
+      {"X-Total-Count does not stop it", go_on, "", facts(30, 30, std::nullopt, link, 30), link},
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// link_next on Link headers as real APIs send them
+
+TEST(RestLinkNext, RealWorldHeaders) {
+  struct Case {
+    const char* name;
+    std::string header;
+    std::optional<std::string> expected;
+  };
+  const std::vector<Case> cases = {
+      {"GitHub, middle page: prev, next, last, first",
+       "<https://api.github.com/repositories/1300192/issues?page=2>; rel=\"prev\", "
+       "<https://api.github.com/repositories/1300192/issues?page=4>; rel=\"next\", "
+       "<https://api.github.com/repositories/1300192/issues?page=515>; rel=\"last\", "
+       "<https://api.github.com/repositories/1300192/issues?page=1>; rel=\"first\"",
+       "https://api.github.com/repositories/1300192/issues?page=4"},
+      {"GitHub search, query string with encoded characters",
+       "<https://api.github.com/search/code?q=addClass+user%3Amozilla&page=2&per_page=30>; rel=\"next\", "
+       "<https://api.github.com/search/code?q=addClass+user%3Amozilla&page=34&per_page=30>; rel=\"last\"",
+       "https://api.github.com/search/code?q=addClass+user%3Amozilla&page=2&per_page=30"},
+      {"GitHub, last page: no next",
+       "<https://api.github.com/repositories/1300192/issues?page=514>; rel=\"prev\", "
+       "<https://api.github.com/repositories/1300192/issues?page=1>; rel=\"first\"",
+       std::nullopt},
+      {"GitLab, keyset with several parameters",
+       "<https://gitlab.example.com/api/v4/projects?id_before=42&imports=false&order_by=id&page=1&per_page=20>; "
+       "rel=\"next\"",
+       "https://gitlab.example.com/api/v4/projects?id_before=42&imports=false&order_by=id&page=1&per_page=20"},
+      {"rel without quotes", "<https://example.com/items?page=2>; rel=next, <https://example.com/items?page=9>; rel=last",
+       "https://example.com/items?page=2"},
+      {"rel without quotes, last link", "<https://example.com/items?page=1>; rel=prev, <https://example.com/items?page=3>; rel=next",
+       "https://example.com/items?page=3"},
+      {"no space before rel", "<https://example.com/items?page=2>;rel=\"next\"", "https://example.com/items?page=2"},
+      {"Sentry: extra parameters after rel",
+       "<https://sentry.io/api/0/projects/acme/web/issues/?&cursor=1420837590000:0:1>; rel=\"previous\"; "
+       "results=\"false\"; cursor=\"1420837590000:0:1\", "
+       "<https://sentry.io/api/0/projects/acme/web/issues/?&cursor=1420837533000:0:0>; rel=\"next\"; "
+       "results=\"true\"; cursor=\"1420837533000:0:0\"",
+       "https://sentry.io/api/0/projects/acme/web/issues/?&cursor=1420837533000:0:0"},
+      {"several relation types in one rel", "<https://example.com/items?page=2>; rel=\"next last\"",
+       "https://example.com/items?page=2"},
+      {"a comma inside the URL", "<https://example.com/items?fields=a,b&page=2>; rel=\"next\"",
+       "https://example.com/items?fields=a,b&page=2"},
+      {"only prev and first", "<https://example.com/items?page=1>; rel=\"prev\", <https://example.com/items?page=1>; rel=\"first\"",
+       std::nullopt},
+      {"a rel that merely starts with next", "<https://example.com/items?page=2>; rel=\"nextpage\"", std::nullopt},
+      {"empty header", "", std::nullopt},
+      {"unterminated target", "<https://example.com/items?page=2; rel=\"next\"", std::nullopt},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(link_next(c.header), c.expected) << c.name << "\n  header: " << c.header;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time formats and window bounds
+
+TEST(RestTimeFormat, FormatsEveryFormatExactly) {
+  const auto t = at("2024-03-05T07:08:09.123456Z");
+  const auto whole = at("2024-03-05T07:08:09Z");
+  struct Case {
+    TimeFormat format;
+    std::string at_micros;
+    std::string at_whole_second;
+  };
+  const std::vector<Case> cases = {
+      {TimeFormat::iso8601, "2024-03-05T07:08:09Z", "2024-03-05T07:08:09Z"},
+      {TimeFormat::iso8601_millis, "2024-03-05T07:08:09.123Z", "2024-03-05T07:08:09.000Z"},
+      {TimeFormat::iso8601_micros, "2024-03-05T07:08:09.123456Z", "2024-03-05T07:08:09.000000Z"},
+      {TimeFormat::iso8601_offset, "2024-03-05T07:08:09+00:00", "2024-03-05T07:08:09+00:00"},
+      {TimeFormat::date, "2024-03-05", "2024-03-05"},
+      {TimeFormat::epoch_seconds, "1709622489", "1709622489"},
+      {TimeFormat::epoch_millis, "1709622489123", "1709622489000"},
+  };
+  ASSERT_EQ(cases.size(), 7u) << "one case per TimeFormat";
+  for (const auto& c : cases) {
+    EXPECT_EQ(format_time(t, c.format), c.at_micros) << to_string(c.format);
+    EXPECT_EQ(format_time(whole, c.format), c.at_whole_second) << to_string(c.format);
+  }
+}
+
+TEST(RestTimeFormat, ParsesEveryFormatAndRoundTripsAtItsPrecision) {
+  const auto t = at("2024-03-05T07:08:09.123456Z");
+  struct Case {
+    TimeFormat format;
+    Timestamp kept;  // t at the format's precision
+  };
+  const std::vector<Case> cases = {
+      {TimeFormat::iso8601, at("2024-03-05T07:08:09Z")},
+      {TimeFormat::iso8601_millis, at("2024-03-05T07:08:09.123Z")},
+      {TimeFormat::iso8601_micros, t},
+      {TimeFormat::iso8601_offset, at("2024-03-05T07:08:09Z")},
+      {TimeFormat::date, at("2024-03-05")},
+      {TimeFormat::epoch_seconds, at("2024-03-05T07:08:09Z")},
+      {TimeFormat::epoch_millis, at("2024-03-05T07:08:09.123Z")},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(parse_time(format_time(t, c.format), c.format), c.kept) << to_string(c.format);
+  }
+}
+
+TEST(RestTimeFormat, ParsesRecordCursorValues) {
+  EXPECT_EQ(parse_time("2024-01-05T10:00:00.123Z", TimeFormat::iso8601), at("2024-01-05T10:00:00.123Z"));
+  EXPECT_EQ(parse_time("2024-01-05T12:00:00+02:00", TimeFormat::iso8601_offset), at("2024-01-05T10:00:00Z"));
+  EXPECT_EQ(parse_time("2024-01-05", TimeFormat::date), at("2024-01-05T00:00:00Z"));
+  EXPECT_EQ(parse_time("1704067200", TimeFormat::epoch_seconds), at("2024-01-01T00:00:00Z"));
+  EXPECT_EQ(parse_time("1704067200123", TimeFormat::epoch_millis), at("2024-01-01T00:00:00.123Z"));
+  EXPECT_EQ(parse_time("0", TimeFormat::epoch_seconds), at("1970-01-01T00:00:00Z"));
+  EXPECT_EQ(parse_time("-1", TimeFormat::epoch_seconds), at("1969-12-31T23:59:59Z"));
+  // Not the format: nullopt, never a guess.
+  EXPECT_EQ(parse_time("1704067200.5", TimeFormat::epoch_seconds), std::nullopt);
+  EXPECT_EQ(parse_time("2024-01-01T00:00:00Z", TimeFormat::epoch_seconds), std::nullopt);
+  EXPECT_EQ(parse_time("", TimeFormat::epoch_millis), std::nullopt);
+  EXPECT_EQ(parse_time("17040672OO", TimeFormat::epoch_millis), std::nullopt);
+  EXPECT_EQ(parse_time("1704067200", TimeFormat::iso8601), std::nullopt);
+  EXPECT_EQ(parse_time("yesterday", TimeFormat::iso8601), std::nullopt);
+  EXPECT_EQ(parse_time("2024-02-30T00:00:00Z", TimeFormat::iso8601), std::nullopt);
+}
+
+TEST(RestTimeFormat, NamesRoundTrip) {
+  for (auto f : {TimeFormat::iso8601, TimeFormat::iso8601_millis, TimeFormat::iso8601_micros,
+                 TimeFormat::iso8601_offset, TimeFormat::date, TimeFormat::epoch_seconds, TimeFormat::epoch_millis}) {
+    EXPECT_EQ(time_format_from(to_string(f)), f) << to_string(f);
+  }
+  EXPECT_EQ(time_format_from("rfc3339"), std::nullopt);
+  EXPECT_EQ(time_format_from("ISO8601"), std::nullopt);
+  for (auto k : {PaginatorKind::none, PaginatorKind::offset, PaginatorKind::page_number, PaginatorKind::cursor,
+                 PaginatorKind::next_url, PaginatorKind::link_header}) {
+    EXPECT_EQ(paginator_kind_from(to_string(k)), k) << to_string(k);
+  }
+  EXPECT_EQ(paginator_kind_from("page"), std::nullopt);
+}
+
+WindowSpec window_spec(TimeFormat format, bool inclusive, Duration granularity) {
+  WindowSpec w;
+  w.format = format;
+  w.inclusive = inclusive;
+  w.granularity = granularity;
+  return w;
+}
+
+TEST(RestFillWindow, HalfOpenSendsTheEndAsIsAndInclusiveSubtractsTheGranularity) {
+  const Window week{at("2024-01-01T00:00:00Z"), at("2024-01-08T00:00:00Z")};
+  const std::string both = "{window_start}|{window_end}";
+  struct Case {
+    const char* name;
+    WindowSpec spec;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {"half-open iso8601", window_spec(TimeFormat::iso8601, false, pt::seconds(1)),
+       "2024-01-01T00:00:00Z|2024-01-08T00:00:00Z"},
+      {"half-open epoch seconds", window_spec(TimeFormat::epoch_seconds, false, pt::seconds(1)),
+       "1704067200|1704672000"},
+      {"half-open ignores the granularity", window_spec(TimeFormat::iso8601_millis, false, pt::milliseconds(1)),
+       "2024-01-01T00:00:00.000Z|2024-01-08T00:00:00.000Z"},
+      {"inclusive 1ms, millis", window_spec(TimeFormat::iso8601_millis, true, pt::milliseconds(1)),
+       "2024-01-01T00:00:00.000Z|2024-01-07T23:59:59.999Z"},
+      {"inclusive 1ms, micros", window_spec(TimeFormat::iso8601_micros, true, pt::milliseconds(1)),
+       "2024-01-01T00:00:00.000000Z|2024-01-07T23:59:59.999000Z"},
+      {"inclusive 1ms, epoch millis", window_spec(TimeFormat::epoch_millis, true, pt::milliseconds(1)),
+       "1704067200000|1704671999999"},
+      {"inclusive 1s, iso8601", window_spec(TimeFormat::iso8601, true, pt::seconds(1)),
+       "2024-01-01T00:00:00Z|2024-01-07T23:59:59Z"},
+      {"inclusive 1s, offset", window_spec(TimeFormat::iso8601_offset, true, pt::seconds(1)),
+       "2024-01-01T00:00:00+00:00|2024-01-07T23:59:59+00:00"},
+      {"inclusive 1s, epoch seconds", window_spec(TimeFormat::epoch_seconds, true, pt::seconds(1)),
+       "1704067200|1704671999"},
+      {"inclusive 1d, date", window_spec(TimeFormat::date, true, pt::hours(24)), "2024-01-01|2024-01-07"},
+      {"half-open date", window_spec(TimeFormat::date, false, pt::hours(24)), "2024-01-01|2024-01-08"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(fill_window(both, week, c.spec), c.expected) << c.name;
+  }
+}
+
+TEST(RestFillWindow, ReplacesEveryOccurrenceAndLeavesOtherTextAlone) {
+  const Window day{at("2024-02-28T00:00:00Z"), at("2024-02-29T00:00:00Z")};
+  const auto spec = window_spec(TimeFormat::iso8601, false, pt::seconds(1));
+  EXPECT_EQ(fill_window("open", day, spec), "open");
+  EXPECT_EQ(fill_window("{window_start}", day, spec), "2024-02-28T00:00:00Z");
+  EXPECT_EQ(fill_window("updated>={window_start} AND updated<{window_end} OR created>={window_start}", day, spec),
+            "updated>=2024-02-28T00:00:00Z AND updated<2024-02-29T00:00:00Z OR created>=2024-02-28T00:00:00Z");
+  EXPECT_EQ(fill_window("{\"since\":\"{window_start}\",\"other\":{\"x\":1}}", day, spec),
+            "{\"since\":\"2024-02-28T00:00:00Z\",\"other\":{\"x\":1}}");
+  EXPECT_EQ(fill_window("{window_begin}", day, spec), "{window_begin}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON pointers
+
+TEST(RestJsonPointer, AcceptsRfc6901AndRejectsEverythingElse) {
+  for (const std::string ok : {"", "/", "/data", "/meta/next_cursor", "/a~0b", "/a~1b", "/~01", "/0", "/a/"}) {
+    EXPECT_TRUE(valid_json_pointer(ok)) << "'" << ok << "'";
+  }
+  for (const std::string bad : {"data", "meta/next", "#/data", "/a~", "/a~2", "/~x", " /data", "~1"}) {
+    EXPECT_FALSE(valid_json_pointer(bad)) << "'" << bad << "'";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// RestStream::parse_page: next links resolved against the connector, other hosts refused
+
+struct StreamFixture {
+  ConnectorConfig connector;
+  StreamConfig stream;
+
+  StreamFixture(PaginatorKind kind, std::string base_url) {
+    connector.kind = "rest";
+    connector.name = "test";
+    connector.base_url = std::move(base_url);
+    stream.name = "items";
+    stream.table = "raw.items";
+    stream.page_size = 2;
+    stream.rest.path = "/items";
+    stream.rest.primary_key = {"/id"};
+    stream.rest.paginator.kind = kind;
+    stream.rest.paginator.stop_on_short_page = false;
+    if (kind == PaginatorKind::next_url) {
+      stream.rest.records = "/results";
+      stream.rest.paginator.next = "/next";
+    }
+  }
+
+  Page parse(const std::string& body, std::map<std::string, std::string> headers = {},
+             const std::string& position = "") const {
+    RestStream s(connector, stream);
+    Page page;
+    page.body = body;
+    page.headers = std::move(headers);
+    s.parse_page(page, position);
+    return page;
+  }
+};
+
+std::string results_with_next(const std::string& next) {
+  return R"({"results":[{"id":1},{"id":2}],"next":")" + next + R"("})";
+}
+
+TEST(RestNextLink, SameOriginLinksAreFollowedAndRelativeOnesResolved) {
+  StreamFixture f(PaginatorKind::next_url, "https://api.example.com/v2");
+  EXPECT_EQ(f.parse(results_with_next("https://api.example.com/v2/items?after=t2")).next_position,
+            "https://api.example.com/v2/items?after=t2");
+  EXPECT_EQ(f.parse(results_with_next("/v2/items?after=t2")).next_position,
+            "https://api.example.com/v2/items?after=t2");
+  EXPECT_EQ(f.parse(results_with_next("?after=t2")).next_position, "https://api.example.com/v2/items?after=t2");
+  EXPECT_EQ(f.parse(R"({"results":[{"id":1},{"id":2}],"next":null})").next_position, std::nullopt);
+  EXPECT_EQ(f.parse(R"({"results":[{"id":1},{"id":2}],"next":""})").next_position, std::nullopt);
+  EXPECT_EQ(f.parse(R"({"results":[{"id":1},{"id":2}]})").next_position, std::nullopt);
+}
+
+TEST(RestNextLink, ALinkToAnotherHostIsRefusedAsADataError) {
+  StreamFixture body(PaginatorKind::next_url, "https://api.example.com");
+  StreamFixture header(PaginatorKind::link_header, "https://api.example.com");
+  for (const std::string next : {"https://evil.example/items?after=t2", "https://api.example.com.evil.example/items",
+                                 "https://api.example.com:8443/items?after=t2", "http://api.example.com/items?after=t2",
+                                 "https://user@evil.example/items"}) {
+    try {
+      body.parse(results_with_next(next));
+      ADD_FAILURE() << "followed " << next;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::data);
+      EXPECT_NE(std::string(e.what()).find("refusing to follow it"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("not https://api.example.com"), std::string::npos) << e.what();
+    }
+    try {
+      header.parse(R"([{"id":1},{"id":2}])", {{"link", "<" + next + ">; rel=\"next\""}});
+      ADD_FAILURE() << "followed Link " << next;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::data);
+      EXPECT_NE(std::string(e.what()).find("refusing to follow it"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(RestNextLink, AnApiKeyInTheQueryIsStrippedFromTheStoredPosition) {
+  StreamFixture f(PaginatorKind::link_header, "http://127.0.0.1:8080");
+  f.connector.auth.kind = "api_key";
+  f.connector.auth.api_key_in = "query";
+  f.connector.auth.api_key_name = "api_key";
+  f.connector.auth.api_key = Secret("key-SECRET-1");
+  auto page = f.parse(R"([{"id":1},{"id":2}])",
+                      {{"link", "<http://127.0.0.1:8080/items?page=2&per_page=2&api_key=key-SECRET-1&since=x>; rel=\"next\", "
+                                "<http://127.0.0.1:8080/items?page=9&per_page=2&api_key=key-SECRET-1>; rel=\"last\""}});
+  EXPECT_EQ(page.next_position, "http://127.0.0.1:8080/items?page=2&per_page=2&since=x");
+  ASSERT_EQ(page.records.size(), 2u);
+  EXPECT_EQ(page.records[0].id, "1");
+
+  // The key as the only parameter, or the last one.
+  page = f.parse(R"([{"id":1},{"id":2}])", {{"link", "<http://127.0.0.1:8080/items?api_key=key-SECRET-1>; rel=\"next\""}});
+  EXPECT_EQ(page.next_position, "http://127.0.0.1:8080/items");
+  // A header API key leaves the link as it is.
+  f.connector.auth.api_key_in = "header";
+  page = f.parse(R"([{"id":1},{"id":2}])", {{"link", "<http://127.0.0.1:8080/items?page=2&api_key=x>; rel=\"next\""}});
+  EXPECT_EQ(page.next_position, "http://127.0.0.1:8080/items?page=2&api_key=x");
+}
+
+TEST(RestNextLink, LinkHeaderIsReadFromTheLowerCasedHeaderMap) {
+  StreamFixture f(PaginatorKind::link_header, "http://127.0.0.1:8080");
+  auto page = f.parse(R"([{"id":1},{"id":2}])",
+                      {{"link", "<http://127.0.0.1:8080/items?page=2&per_page=2>; rel=\"next\""},
+                       {"x-total-count", "9"}});
+  EXPECT_EQ(page.next_position, "http://127.0.0.1:8080/items?page=2&per_page=2");
+  // The last page: no Link header at all.
+  EXPECT_EQ(f.parse(R"([{"id":9}])", {{"x-total-count", "9"}}, "http://127.0.0.1:8080/items?page=5&per_page=2")
+                .next_position,
+            std::nullopt);
+}
+
+}  // namespace
+}  // namespace tributary::connectors
