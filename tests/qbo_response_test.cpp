@@ -21,6 +21,21 @@ namespace {
 namespace pt = boost::posix_time;
 namespace gr = boost::gregorian;
 
+// Record pages are read by the qbo_query stream (records: /QueryResponse/<Entity>), the path
+// production takes.
+std::vector<Record> parse_entity_page(std::string& body, const std::string& entity) {
+  auto config = tributary::testing::qbo_connector_config(100);
+  config.streams[0].rest.paginator.entity = entity;
+  config.streams[0].rest.records = "/QueryResponse/" + entity;
+  RestStream stream(config, config.streams[0]);
+  Page page;
+  page.body = body;
+  stream.parse_page(page, "");
+  // The views point into page.body; hand the caller a body they can point into.
+  body = std::move(page.body);
+  return page.records;
+}
+
 Timestamp utc(int y, int mo, int d, int h, int mi, int s = 0) {
   return Timestamp(gr::date(y, mo, d), pt::hours(h) + pt::minutes(mi) + pt::seconds(s));
 }

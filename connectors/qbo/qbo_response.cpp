@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "connectors/json_text.hpp"
 #include "core/error.hpp"
 #include "http/executor.hpp"
 
@@ -10,33 +11,13 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
-od::parser& thread_parser() {
-  thread_local od::parser parser;
-  return parser;
-}
-
-simdjson::padded_string_view padded(std::string& body) {
-  body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-  return simdjson::padded_string_view(body.data(), body.size(), body.capacity());
-}
-
 [[noreturn]] void malformed(const std::string& what) {
   throw Error(ErrorKind::data, "malformed QuickBooks answer: " + what);
 }
 
-// simdjson's raw_json() runs up to the next token, whitespace included.
-std::string_view trim_trailing_space(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 // On-demand parsing never looks at what it does not consume, so check the envelope is closed.
 void require_complete(const std::string& body) {
-  if (trim_trailing_space(body).empty() || trim_trailing_space(body).back() != '}') {
-    malformed("the answer is truncated (it does not end with '}')");
-  }
+  if (!ends_like_json(body)) malformed("the answer is truncated (it does not end with '}')");
 }
 
 std::string id_text(od::value v) {
@@ -60,7 +41,7 @@ template <typename F>
 void for_each_record(std::string& body, std::string_view entity, F&& on_record) {
   require_complete(body);
   try {
-    od::document doc = thread_parser().iterate(padded(body));
+    od::document doc = iterate_json(body);
     bool seen_response = false;
     // Walk the root to its closing brace, so a body cut anywhere is an error.
     for (auto root_field : doc.get_object()) {
@@ -82,21 +63,6 @@ void for_each_record(std::string& body, std::string_view entity, F&& on_record) 
 
 }  // namespace
 
-std::vector<Record> parse_entity_page(std::string& body, std::string_view entity) {
-  std::vector<Record> out;
-  for_each_record(body, entity, [&](od::object& record) {
-    Record r;
-    r.json = trim_trailing_space(record.raw_json());
-    record.reset();
-    od::value id;
-    if (record.find_field_unordered("Id").get(id) != simdjson::SUCCESS) malformed(std::string(entity) + " without Id");
-    r.id = id_text(id);
-    r.updated_at = last_updated(record);
-    out.push_back(std::move(r));
-  });
-  return out;
-}
-
 std::vector<SourceId> parse_id_page(std::string& body, std::string_view entity) {
   std::vector<SourceId> out;
   for_each_record(body, entity, [&](od::object& record) {
@@ -113,7 +79,7 @@ std::vector<SourceId> parse_id_page(std::string& body, std::string_view entity) 
 
 long long parse_count(std::string& body) {
   try {
-    od::document doc = thread_parser().iterate(padded(body));
+    od::document doc = iterate_json(body);
     int64_t n = doc["QueryResponse"]["totalCount"].get_int64();
     return n;
   } catch (const simdjson::simdjson_error& e) {

@@ -9,12 +9,11 @@
 
 namespace tributary::connectors::qbo {
 
-// {"QueryResponse":{"<Entity>":[...],"startPosition":S,"maxResults":N},"time":...}.
-// A page past the end is {"QueryResponse":{}}. Record json views point into `body`, which must
-// outlive them and not be modified. Throws Error(data) on anything else.
-std::vector<Record> parse_entity_page(std::string& body, std::string_view entity);
+// Record pages go through the generic reader (records: /QueryResponse/<Entity>); what is
+// QuickBooks' own is read here.
 
-// The same envelope for "SELECT Id, MetaData.LastUpdatedTime".
+// {"QueryResponse":{"<Entity>":[{"Id":..,"MetaData":{"LastUpdatedTime":..}},...]}} for
+// "SELECT Id, MetaData.LastUpdatedTime"; a page past the end has no entity key.
 std::vector<SourceId> parse_id_page(std::string& body, std::string_view entity);
 
 // {"QueryResponse":{"totalCount":N}}

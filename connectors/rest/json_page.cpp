@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "connectors/json_text.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
 
@@ -10,22 +11,9 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
-od::parser& thread_parser() {
-  thread_local od::parser parser;
-  return parser;
-}
-
-od::document iterate(std::string& body) {
-  body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-  return thread_parser().iterate(simdjson::padded_string_view(body.data(), body.size(), body.capacity()));
-}
-
 [[noreturn]] void malformed(const std::string& what) { throw Error(ErrorKind::data, "malformed answer: " + what); }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+std::string_view trim(std::string_view s) { return trim_trailing_space(s); }
 
 // A scalar as text: strings unescaped, numbers and booleans as written; nullopt for null.
 std::optional<std::string> scalar_text(od::value v) {
@@ -51,6 +39,17 @@ std::optional<std::string> at(od::object& record, const std::string& pointer) {
   od::value v;
   if (record.at_pointer(pointer).get(v) != simdjson::SUCCESS) return std::nullopt;
   return scalar_text(v);
+}
+
+// Walks the root to its closing bracket (skipping values), so a body cut anywhere is an error
+// even where the part we read was complete.
+void require_balanced(od::document& doc) {
+  doc.rewind();
+  if (doc.type() == od::json_type::array) {
+    for (auto element : doc.get_array()) element.value();
+  } else {
+    for (auto field : doc.get_object()) field.unescaped_key().value();
+  }
 }
 
 Record read_record(od::object& object, const RestStreamSpec& spec) {
@@ -82,16 +81,23 @@ Record read_record(od::object& object, const RestStreamSpec& spec) {
 PageReading read_json_page(std::string& body, const RestStreamSpec& spec, const std::string& next_pointer,
                            const std::string& total_pointer, bool missing_is_empty) {
   PageReading out;
-  // On-demand parsing never looks at what it does not consume: refuse a body cut short.
-  auto tail = trim(body);
-  if (tail.empty() || (tail.back() != '}' && tail.back() != ']')) malformed("the answer is truncated or not JSON");
+  if (!ends_like_json(body)) malformed("the answer is truncated or not JSON");
   try {
-    od::document doc = iterate(body);
+    od::document doc = iterate_json(body);
     od::value at;
-    bool missing = !spec.records.empty() && doc.at_pointer(spec.records).get(at) == simdjson::NO_SUCH_FIELD;
+    // One lookup: after any error but "no such field" the document must not be touched again.
+    auto found = spec.records.empty() ? simdjson::SUCCESS : doc.at_pointer(spec.records).get(at);
+    bool missing = found == simdjson::NO_SUCH_FIELD;
+    if (found != simdjson::SUCCESS && !missing) malformed(simdjson::error_message(found));
     if (missing && !missing_is_empty) malformed("no records at " + spec.records);
+    if (missing) {
+      // Only the last step may be absent ({"QueryResponse":{}}); a missing envelope is an error.
+      auto parent = spec.records.substr(0, spec.records.rfind('/'));
+      if (!parent.empty() && doc.at_pointer(parent).get(at) != simdjson::SUCCESS) malformed("no " + parent + " object");
+      if (!parent.empty() && at.type() != od::json_type::object) malformed(parent + " is not an object");
+    }
     if (!missing) {
-      od::array records = spec.records.empty() ? doc.get_array() : doc.at_pointer(spec.records).get_array();
+      od::array records = spec.records.empty() ? doc.get_array() : at.get_array();
       for (auto element : records) {
         od::object object = element.get_object();
         out.records.push_back(read_record(object, spec));
@@ -108,6 +114,7 @@ PageReading read_json_page(std::string& body, const RestStreamSpec& spec, const 
       int64_t n = 0;
       if (doc.at_pointer(total_pointer).get_int64().get(n) == simdjson::SUCCESS) out.total = n;
     }
+    require_balanced(doc);
   } catch (const simdjson::simdjson_error& e) {
     malformed(std::string(e.what()) + (spec.records.empty() ? " (expected a JSON array of records)"
                                                             : " (reading records at " + spec.records + ")"));
@@ -117,7 +124,7 @@ PageReading read_json_page(std::string& body, const RestStreamSpec& spec, const 
 
 std::optional<std::string> read_json_value(std::string& body, const std::string& pointer) {
   try {
-    od::document doc = iterate(body);
+    od::document doc = iterate_json(body);
     od::value v;
     if (doc.at_pointer(pointer).get(v) != simdjson::SUCCESS) return std::nullopt;
     return scalar_text(v);
