@@ -97,7 +97,7 @@ int cmd_backfill(const GlobalOptions& g, const BackfillOptions& o, StopFlag& sto
   auto url = database_url(g);
   migrate_db(url);
   engine::Engine engine(*connector, {url, o.workers, &stop});
-  auto summary = engine.backfill({o.streams, Window{start, end}, chunk});
+  auto summary = engine.backfill({o.streams, Window{start, end}, chunk, o.page_size});
   print_summary(summary);
   return summary.exit_code();
 }
@@ -111,7 +111,7 @@ int cmd_resume(const GlobalOptions& g, const ResumeOptions& o, StopFlag& stop) {
   if (config_path.empty()) {
     throw Error(ErrorKind::usage, "run " + std::to_string(o.run_id) + " has no recorded connector file; pass --config");
   }
-  // The run's own page size, so resumed pages look like the ones before them.
+  // The run's own --page-size (0: each stream's from the file), so resumed pages line up.
   auto connector = load_connector(config_path, run->spec.page_size);
   engine::Engine engine(*connector, {url, o.workers, &stop});
   auto summary = engine.resume(o.run_id);

@@ -41,6 +41,7 @@ int check_connector(const std::string& path, bool connect, const std::string& db
                     const std::optional<Window>& window, std::ostream& out, std::ostream& err) {
   auto checked = connectors::check_connector_config(path, process_env());
   if (!checked.ok()) {
+    connectors::sort_by_position(checked.problems, path);
     for (const auto& p : checked.problems) err << p << "\n";
     err << "tributary: error: " << checked.problems.size() << " problem(s) in " << path << std::endl;
     return exit_code_for(ErrorKind::config);

@@ -1,5 +1,7 @@
 #include "connectors/config.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 
 #include "connectors/rest/rest_config.hpp"
@@ -103,6 +105,10 @@ void read_defaults(const YamlReader& r, const YAML::Node& node, ConnectorConfig&
   c.max_page_size = static_cast<int>(r.integer(node, "max_page_size", c.max_page_size, 1, 100'000));
   c.default_chunk = boost::posix_time::hours(24 * r.integer(node, "chunk_days", 7, 1, 3660));
   c.default_page_size = static_cast<int>(r.integer(node, "page_size", c.default_page_size, 1, c.max_page_size));
+  if (c.default_page_size > c.max_page_size) {
+    r.fail(node, "the default page_size " + std::to_string(c.default_page_size) + " exceeds max_page_size " +
+                     std::to_string(c.max_page_size) + "; set page_size too");
+  }
 }
 
 // Runs each section's reader, keeping going after a problem so `check` can list them all.
@@ -209,6 +215,17 @@ ConnectorConfig load_connector_config(const std::string& path, const EnvLookup& 
   throw Error(ErrorKind::config, checked.problems.front() +
                                      (more == 0 ? "" : " (and " + std::to_string(more) +
                                                            " more; `tributary check --config " + path + "` lists them)"));
+}
+
+// Sections are read in a fixed order; the report is in file order ("PATH:LINE:COL: ...").
+void sort_by_position(std::vector<std::string>& problems, const std::string& path) {
+  auto position = [&path](const std::string& p) {
+    int line = 0, col = 0;
+    if (p.rfind(path + ":", 0) == 0) std::sscanf(p.c_str() + path.size() + 1, "%d:%d", &line, &col);
+    return std::pair(line, col);
+  };
+  std::stable_sort(problems.begin(), problems.end(),
+                   [&](const std::string& a, const std::string& b) { return position(a) < position(b); });
 }
 
 }  // namespace tributary::connectors

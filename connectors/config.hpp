@@ -60,8 +60,12 @@ struct ConfigCheck {
   bool ok() const { return problems.empty(); }
 };
 
-// Reads a connector file and reports every problem it can find (one per section or stream).
+// Reads a connector file and reports every problem it can find (one per section or stream),
+// the most specific first.
 ConfigCheck check_connector_config(const std::string& path, const EnvLookup& env);
+
+// Orders "PATH:LINE:COL: ..." problems by position in the file, for listing them.
+void sort_by_position(std::vector<std::string>& problems, const std::string& path);
 
 // Reads and validates a connector file; ${VAR} and ${VAR:-default} come from `env`.
 // Throws Error(config) as "FILE:LINE:COL: message".

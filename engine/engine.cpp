@@ -132,7 +132,7 @@ RunSummary Engine::backfill(const BackfillRequest& request) {
   }
   const auto& cfg = connector_.config();
   state::RunSpec spec{cfg.name, cfg.account, streams, "backfill", request.range, request.chunk,
-                      connector_.stream(streams.front()).config().page_size, cfg.path};
+                      request.page_size_override, cfg.path};
   prepare_tables(streams);
   auto conn = pg::connect(options_.db_url);
   state::RunStore runs(*conn);

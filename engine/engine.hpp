@@ -20,6 +20,7 @@ struct BackfillRequest {
   std::vector<std::string> streams;  // empty: every stream of the connector
   Window range;
   Duration chunk;
+  int page_size_override = 0;  // recorded with the run so resume pages the same way; 0: per stream
 };
 
 struct RunSummary {

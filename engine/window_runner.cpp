@@ -117,6 +117,7 @@ void WindowRunner::commit_page(state::WindowRow& row, const connectors::Stream& 
 
 long long WindowRunner::source_count(const Window& window, const connectors::Stream& stream) {
   auto request = stream.count_request(window);
+  if (!request) throw Error(ErrorKind::config, "stream " + stream.config().name + " cannot count its records");
   auto response = ctx_.source.fetch(ctx_.client, request->http);
   return stream.parse_count(response);
 }
@@ -212,6 +213,7 @@ state::WindowOutcome WindowRunner::count_only(const state::WindowRow& row, const
   out.verified_count = row.records_loaded;
   if (*out.verified_count != *out.expected_count) {
     out.status = state::Status::failed;
+    out.restart_paging = true;
     out.error = "volumetry: the source counts " + std::to_string(*out.expected_count) + " records in " +
                 where(row, 0) + ", the window loaded " + std::to_string(row.records_loaded);
   }

@@ -68,6 +68,9 @@ struct WindowOutcome {
   std::optional<long long> expected_count;
   std::optional<long long> verified_count;
   std::string error;
+  // The window's pages cannot be trusted (a count mismatch on a stream without reconciliation):
+  // its checkpoint goes back to the first page, so a resume pages it again.
+  bool restart_paging = false;
 };
 
 }  // namespace tributary::state

@@ -42,7 +42,11 @@ WHERE window_id = $1 AND claimed_by = $2 AND status = 'running')";
 constexpr const char* kFinish = R"(
 UPDATE state.windows SET status = $3, expected_count = NULLIF($4, '')::bigint,
   verified_count = NULLIF($5, '')::bigint, last_error = NULLIF($6, ''),
-  finished_at_utc = now(), updated_at_utc = now(), claimed_by = NULL, lease_expires_at_utc = NULL
+  finished_at_utc = now(), updated_at_utc = now(), claimed_by = NULL, lease_expires_at_utc = NULL,
+  paging_complete = paging_complete AND NOT $7,
+  next_position = CASE WHEN $7 THEN NULL ELSE next_position END,
+  next_page_number = CASE WHEN $7 THEN 1 ELSE next_page_number END,
+  records_loaded = CASE WHEN $7 THEN 0 ELSE records_loaded END
 WHERE window_id = $1 AND claimed_by = $2)";
 
 constexpr const char* kRelease = R"(
@@ -122,7 +126,7 @@ void WindowStore::finish(long long window_id, const std::string& worker, const W
   try {
     pqxx::work txn(conn_);
     txn.exec_params(kFinish, window_id, worker, to_string(o.status), opt_text(o.expected_count),
-                    opt_text(o.verified_count), o.error);
+                    opt_text(o.verified_count), o.error, o.restart_paging);
     txn.commit();
   } catch (const pqxx::failure& e) {
     pg::rethrow_as_database_error(e, "finishing window " + std::to_string(window_id));

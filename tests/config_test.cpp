@@ -197,6 +197,7 @@ const std::vector<std::string> kValid = {
     /* 17 */ "    path: /v3/company/1/query",
     /* 18 */ "    records: /QueryResponse/Invoice",
     /* 19 */ "    primary_key: /Id",
+    /* 20 */ "    volume: {kind: qbo_count}",
 };
 
 std::string with_line(int line, const std::string& text) {

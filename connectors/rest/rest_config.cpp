@@ -59,7 +59,11 @@ std::optional<CursorSpec> read_cursor(const YamlReader& r, const YAML::Node& nod
   if (!node) return std::nullopt;
   r.require_map(node, "cursor");
   r.allow_keys(node, {"field", "format"}, "cursor");
-  return CursorSpec{pointer(r, node, "field", ""), time_format(r, node, "format")};
+  auto field = r.text(node, "field");
+  if (field.empty() || !valid_json_pointer(field)) {
+    r.fail(node["field"], "'field' must be a JSON pointer to the record's updated-at, like /updated_at");
+  }
+  return CursorSpec{field, time_format(r, node, "format")};
 }
 
 PaginatorSpec read_paginator(const YamlReader& r, const YAML::Node& node) {
@@ -97,6 +101,7 @@ VolumeSpec read_volume(const YamlReader& r, const YAML::Node& node) {
   if (kind == "count_request") {
     v.kind = VolumeKind::count_request;
     v.path = r.text(node, "path");
+    if (v.path.empty() || v.path[0] != '/') r.fail(node["path"], "'path' must start with '/'");
     v.pointer = pointer(r, node, "count", "/count");
   } else if (kind == "total_field") {
     v.kind = VolumeKind::total_field;
@@ -159,6 +164,10 @@ RestStreamSpec read_rest_stream(const YamlReader& r, const YAML::Node& s, const 
   spec.volume = read_volume(r, s["volume"]);
   if (spec.volume.kind == VolumeKind::qbo_count && spec.paginator.kind != PaginatorKind::qbo_query) {
     r.fail(s["volume"], "volume kind qbo_count needs paginator kind qbo_query");
+  }
+  if (spec.paginator.kind == PaginatorKind::qbo_query && spec.volume.kind != VolumeKind::qbo_count) {
+    // Reconciliation needs the source's count to know when its id sweep is complete.
+    r.fail(s["paginator"], "paginator kind qbo_query needs volume: {kind: qbo_count}");
   }
   return spec;
 }

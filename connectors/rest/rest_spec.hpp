@@ -35,7 +35,7 @@ struct PaginatorSpec {
   PaginatorKind kind = PaginatorKind::none;
   std::string limit_param = "limit";    // page size parameter (offset, cursor, next_url, link_header)
   std::string offset_param = "offset";  // offset
-  std::string page_param = "page";      // page_number, link_header
+  std::string page_param = "page";      // page_number
   int first_page = 1;
   std::string cursor_param = "cursor";  // cursor
   std::string next;                     // JSON pointer: next cursor (cursor) or next URL (next_url)

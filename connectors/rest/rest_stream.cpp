@@ -1,5 +1,7 @@
 #include "connectors/rest/rest_stream.hpp"
 
+#include <strings.h>
+
 #include <charconv>
 
 #include "connectors/rest/json_page.hpp"
@@ -69,7 +71,9 @@ SourceRequest RestStream::build(const std::string& path, const Window& window, c
   r.http.method = spec.method;
   r.http.label = spec.method + " " + connector_.base_url + path + " (" + stream_.name + ")";
   r.http.headers = connector_.headers;
-  r.http.headers.emplace_back("Accept", "application/json");
+  bool has_accept = false;
+  for (const auto& [k, v] : r.http.headers) has_accept = has_accept || strcasecmp(k.c_str(), "Accept") == 0;
+  if (!has_accept) r.http.headers.emplace_back("Accept", "application/json");
   std::vector<JsonField> params;
   if (position_is_url(spec.paginator, position)) {
     r.http.url = position;

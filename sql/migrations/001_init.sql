@@ -12,7 +12,7 @@ CREATE TABLE state.runs (
   requested_start_utc timestamptz NOT NULL,
   requested_end_utc   timestamptz NOT NULL,
   chunk               interval    NOT NULL,
-  page_size           integer     NOT NULL CHECK (page_size > 0),
+  page_size           integer     NOT NULL CHECK (page_size >= 0), -- --page-size; 0: the file's per stream
   config_path         text,                           -- absolute path, so resume finds it
   status              text        NOT NULL DEFAULT 'pending'
                                   CHECK (status IN ('pending', 'running', 'done', 'failed')),
