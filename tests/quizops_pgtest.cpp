@@ -85,13 +85,14 @@ TEST_F(Quizops, KilledAndResumedEndsWithExactlyTheSourcesRows) {
   slow.delay_ms = 10;
   slow.times = 1'000'000;
   mock_->add_fault(slow);
-  auto pid = spawn(TRIBUTARY_BINARY, backfill_args({"--stream", "answers", "--page-size", "100", "--workers", "2"}), env(),
-                   "/dev/null", "/dev/null");
+  // Two streams with different page sizes in the file (answers 500, attempts 100).
+  auto pid = spawn(TRIBUTARY_BINARY, backfill_args({"--stream", "answers", "--stream", "attempts", "--workers", "2"}),
+                   env(), "/dev/null", "/dev/null");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {
     long long pages = 0;
     try { pages = scalar("SELECT coalesce(sum(pages_loaded), 0) FROM state.windows"); } catch (const std::exception&) {}
-    if (pages >= 12) break;
+    if (pages >= 10) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   kill(pid, SIGKILL);
@@ -99,13 +100,20 @@ TEST_F(Quizops, KilledAndResumedEndsWithExactlyTheSourcesRows) {
   EXPECT_EQ(text("SELECT status FROM state.runs"), "running");
   EXPECT_LT(scalar("SELECT count(*) FROM raw.quizops_answers"), 10000);
   // Every committed page is there with its checkpoint, and nothing else.
-  EXPECT_EQ(scalar(R"(SELECT count(*) FROM state.windows w WHERE w.records_loaded <>
-                      (SELECT count(*) FROM raw.quizops_answers r WHERE r.extract_window_start_utc = w.window_start_utc))"), 0);
+  for (const std::string stream : {"answers", "attempts"}) {
+    EXPECT_EQ(scalar("SELECT count(*) FROM state.windows w WHERE w.stream = '" + stream + "' AND w.records_loaded <> "
+                     "(SELECT count(*) FROM raw.quizops_" + stream + " r WHERE r.extract_window_start_utc = w.window_start_utc)"),
+              0) << stream;
+  }
 
   auto r = run(TRIBUTARY_BINARY, {"resume", "--run", "1"}, env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(mismatches("answers", "raw.quizops_answers"), 0);
+  EXPECT_EQ(mismatches("attempts", "raw.quizops_attempts"), 0);
   EXPECT_EQ(text("SELECT status FROM state.runs"), "done");
+  // Resumed pages kept each stream's own page size.
+  EXPECT_EQ(text("SELECT string_agg(DISTINCT page_size::text, ',') FROM raw.quizops_answers"), "500");
+  EXPECT_EQ(text("SELECT string_agg(DISTINCT page_size::text, ',') FROM raw.quizops_attempts"), "100");
 }
 
 TEST_F(Quizops, AWrongTokenIsAnAuthErrorWithNothingWritten) {
