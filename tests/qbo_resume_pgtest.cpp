@@ -20,21 +20,10 @@ class QboResume : public QboPgTest {
     mock_->add_fault(slow);
   }
 
-  long long pages_committed() {
-    return scalar("SELECT coalesce(sum(pages_loaded), 0) FROM "
-                  "(SELECT 1) AS one LEFT JOIN state.windows ON true");
-  }
-
   // Starts a backfill, waits until `pages` pages are committed, and SIGKILLs it.
   void kill_after_pages(long long pages, const std::vector<std::string>& extra) {
     auto pid = spawn(binary(), backfill_args(kStart, kEnd, extra), env(), "/dev/null", "/tmp/tributary-killed.err");
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
-      long long done = 0;
-      try { done = pages_committed(); } catch (const std::exception&) {}  // schema not there yet
-      if (done >= pages) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    wait_for_committed_pages(pages);
     kill(pid, SIGKILL);
     EXPECT_EQ(wait_exit(pid, std::chrono::seconds(10)), 128 + SIGKILL);
   }
@@ -123,13 +112,7 @@ TEST_F(QboGracefulStop, SigtermFinishesThePageInHandAndLeavesTheRunResumable) {
   mock_->add_fault(slow);
   auto pid = spawn(binary(), backfill_args("2024-01-01", "2024-04-01", {"--stream", "invoices", "--page-size", "10"}),
                    env(), "/dev/null", "/tmp/tributary-sigterm.err");
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    long long pages = 0;
-    try { pages = scalar("SELECT coalesce(sum(pages_loaded), 0) FROM state.windows"); } catch (const std::exception&) {}
-    if (pages >= 5) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  wait_for_committed_pages(5);
   kill(pid, SIGTERM);
   EXPECT_EQ(wait_exit(pid, std::chrono::seconds(20)), 130);
   EXPECT_EQ(text("SELECT status FROM state.runs"), "failed");

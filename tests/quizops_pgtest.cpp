@@ -88,13 +88,7 @@ TEST_F(Quizops, KilledAndResumedEndsWithExactlyTheSourcesRows) {
   // Two streams with different page sizes in the file (answers 500, attempts 100).
   auto pid = spawn(TRIBUTARY_BINARY, backfill_args({"--stream", "answers", "--stream", "attempts", "--workers", "2"}),
                    env(), "/dev/null", "/dev/null");
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline) {
-    long long pages = 0;
-    try { pages = scalar("SELECT coalesce(sum(pages_loaded), 0) FROM state.windows"); } catch (const std::exception&) {}
-    if (pages >= 10) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  wait_for_committed_pages(10);
   kill(pid, SIGKILL);
   ASSERT_EQ(wait_exit(pid, std::chrono::seconds(10)), 128 + SIGKILL);
   EXPECT_EQ(text("SELECT status FROM state.runs"), "running");

@@ -299,6 +299,27 @@ TEST(RestLinkNext, RealWorldHeaders) {
   }
 }
 
+// RFC 8288: `rel` holds a space-separated list of relation types, compared case-insensitively
+// (§2.1.1, §3.3), with optional whitespace around "=" (BWS in the §3 grammar). A next link that
+// is missed ends the walk after one page without an error.
+TEST(RestLinkNext, RelIsATokenListComparedCaseInsensitively) {
+  struct Case {
+    const char* name;
+    std::string header;
+  };
+  const std::vector<Case> cases = {
+      {"upper-case relation type", "<https://example.com/items?page=1>; rel=\"prev\", <https://example.com/items?page=3>; rel=\"Next\""},
+      {"next in the middle of a rel list", "<https://example.com/items?page=3>; rel=\"prev next last\""},
+      {"whitespace around =", "<https://example.com/items?page=3>; rel = \"next\""},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(link_next(c.header), std::optional<std::string>("https://example.com/items?page=3"))
+        << c.name << "\n  header: " << c.header;
+  }
+  // And a link whose other parameters merely mention "next" is not the next link.
+  EXPECT_EQ(link_next("<https://example.com/items?page=1>; rel=\"prev\"; title=\"before next\""), std::nullopt);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Time formats and window bounds
 
@@ -491,6 +512,9 @@ TEST(RestNextLink, SameOriginLinksAreFollowedAndRelativeOnesResolved) {
   EXPECT_EQ(f.parse(results_with_next("/v2/items?after=t2")).next_position,
             "https://api.example.com/v2/items?after=t2");
   EXPECT_EQ(f.parse(results_with_next("?after=t2")).next_position, "https://api.example.com/v2/items?after=t2");
+  StreamFixture links(PaginatorKind::link_header, "https://api.example.com/v2");
+  EXPECT_EQ(links.parse(R"([{"id":1},{"id":2}])", {{"link", "</v2/items?page=2>; rel=\"next\""}}).next_position,
+            "https://api.example.com/v2/items?page=2");
   EXPECT_EQ(f.parse(R"({"results":[{"id":1},{"id":2}],"next":null})").next_position, std::nullopt);
   EXPECT_EQ(f.parse(R"({"results":[{"id":1},{"id":2}],"next":""})").next_position, std::nullopt);
   EXPECT_EQ(f.parse(R"({"results":[{"id":1},{"id":2}]})").next_position, std::nullopt);

@@ -1,6 +1,8 @@
 #include "connectors/rest/paginator.hpp"
 
+#include <cctype>
 #include <charconv>
+#include <sstream>
 
 #include "core/error.hpp"
 
@@ -18,9 +20,11 @@ long long number_of(const std::string& position, long long fallback) {
 }
 
 // Counted paginators (offset, page number) stop on an empty page, a reached total, or a short page.
+// A declared total wins over the short-page rule: APIs that silently cap the page size
+// return short pages long before the end.
 bool counted_end(const PaginatorSpec& p, const PageFacts& page, long long seen_so_far) {
   if (page.returned == 0) return true;
-  if (page.total && seen_so_far >= *page.total) return true;
+  if (page.total) return seen_so_far >= *page.total;
   return p.stop_on_short_page && page.returned < static_cast<size_t>(page.page_size);
 }
 
@@ -83,18 +87,54 @@ std::optional<std::string> next_position(const PaginatorSpec& p, const std::stri
   return std::nullopt;
 }
 
+namespace {
+
+std::string trimmed(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// RFC 8288: rel is a space-separated list of relation types, compared case-insensitively.
+bool rel_has_next(const std::string& params) {
+  size_t start = 0;
+  while (start <= params.size()) {
+    auto end = params.find(';', start);
+    auto param = params.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    auto eq = param.find('=');
+    if (eq != std::string::npos && lower(trimmed(param.substr(0, eq))) == "rel") {
+      auto value = trimmed(param.substr(eq + 1));
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+      std::istringstream types(value);
+      for (std::string type; types >> type;) {
+        if (lower(type) == "next") return true;
+      }
+    }
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<std::string> link_next(const std::string& header) {
   // <https://api.example.com/items?page=2>; rel="next", <...>; rel="last"
   size_t pos = 0;
   while ((pos = header.find('<', pos)) != std::string::npos) {
     auto close = header.find('>', pos);
     if (close == std::string::npos) return std::nullopt;
-    auto target = header.substr(pos + 1, close - pos - 1);
-    auto end = header.find('<', close);
-    auto params = header.substr(close + 1, end == std::string::npos ? std::string::npos : end - close - 1);
-    for (const char* rel : {"rel=\"next\"", "rel=next", "rel=\"next ", " next\""}) {
-      if (params.find(rel) != std::string::npos) return target;
-    }
+    auto next_link = header.find('<', close);
+    // A link's parameters run to the comma before the next link (a quoted title may hold commas).
+    auto params = header.substr(close + 1, next_link == std::string::npos ? std::string::npos : next_link - close - 1);
+    auto comma = params.rfind(',');
+    if (comma != std::string::npos && next_link != std::string::npos) params = params.substr(0, comma);
+    if (rel_has_next(params)) return header.substr(pos + 1, close - pos - 1);
     pos = close + 1;
   }
   return std::nullopt;

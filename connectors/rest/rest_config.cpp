@@ -1,5 +1,6 @@
 #include "connectors/rest/rest_config.hpp"
 
+#include <boost/date_time/posix_time/posix_time.hpp>
 #include <charconv>
 
 namespace tributary::connectors {
@@ -40,6 +41,18 @@ Duration granularity(const YamlReader& r, const YAML::Node& node) {
   r.fail(node["granularity"], "'granularity' must be a positive amount with a unit (ms, s, m, h, d), got '" + text + "'");
 }
 
+// The smallest step a time format can express.
+Duration resolution(TimeFormat f) {
+  using namespace boost::posix_time;
+  switch (f) {
+    case TimeFormat::iso8601_micros: return microseconds(1);
+    case TimeFormat::iso8601_millis:
+    case TimeFormat::epoch_millis: return milliseconds(1);
+    case TimeFormat::date: return hours(24);
+    default: return seconds(1);
+  }
+}
+
 WindowSpec read_window(const YamlReader& r, const YAML::Node& node) {
   WindowSpec w;
   if (!node) return w;
@@ -52,6 +65,11 @@ WindowSpec read_window(const YamlReader& r, const YAML::Node& node) {
   }
   w.inclusive = range == "inclusive";
   w.granularity = granularity(r, node);
+  if (w.inclusive && w.granularity < resolution(w.format)) {
+    // end - 1ms written with whole seconds is truncated: the window's last second would be lost.
+    r.fail(node["granularity"], "granularity is finer than format " + to_string(w.format) +
+                                    " can write; use at least " + boost::posix_time::to_simple_string(resolution(w.format)));
+  }
   return w;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <stdexcept>
+#include <thread>
 
 #include "pg/pg.hpp"
 
@@ -36,6 +37,19 @@ long long mismatches_against(const std::string& table, const std::vector<std::st
       "WHERE r.id IS NULL OR m.id IS NULL OR r.payload <> m.payload::jsonb",
       pg::array_literal(ids), pg::array_literal(payloads));
   return row[0].as<long long>();
+}
+
+void wait_for_committed_pages(long long pages, std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    long long done = 0;
+    try {
+      done = scalar("SELECT coalesce(sum(pages_loaded), 0) FROM state.windows");
+    } catch (const std::exception&) {  // not migrated yet
+    }
+    if (done >= pages) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 long long scalar(const std::string& sql) {

@@ -3,6 +3,7 @@
 // fails loudly when it is missing instead of passing silently.
 #include <pqxx/pqxx>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,10 @@ std::string test_db_url();  // fails the current test (ADD_FAILURE) and throws w
 void reset_database();
 
 long long scalar(const std::string& sql);
+
+// Polls state.windows until runs have committed at least `pages` pages (or `timeout` passes);
+// the schema may not exist yet when it starts.
+void wait_for_committed_pages(long long pages, std::chrono::seconds timeout = std::chrono::seconds(60));
 
 // Rows of `table` that differ from the expected records: missing ids, extra ids, or payloads
 // that are not equal as JSON. 0 means the table holds exactly these records.
