@@ -126,16 +126,24 @@ class ProblemCollector {
   std::vector<std::string> problems;
 };
 
-StreamConfig read_stream(const YamlReader& r, const YAML::Node& key, const YAML::Node& body, const ConnectorConfig& c) {
+// Each part of a stream is its own section, so `check` reports every problem in it.
+StreamConfig read_stream(const YamlReader& r, const YAML::Node& key, const YAML::Node& body, const ConnectorConfig& c,
+                         ProblemCollector& problems) {
   StreamConfig s;
   s.name = key.as<std::string>();
   r.require_map(body, "stream '" + s.name + "'");
-  r.allow_keys(body, {"path", "method", "params", "body", "records", "primary_key", "cursor", "window",
-                      "paginator", "volume", "table", "page_size"}, "stream '" + s.name + "'");
-  s.rest = read_rest_stream(r, body, s.name);
-  s.table = r.text(body, "table");
-  s.page_size = static_cast<int>(r.integer(body, "page_size", c.default_page_size, 1, c.max_page_size));
-  if (s.table.find('.') == std::string::npos) r.fail(body["table"], "'table' must be schema-qualified, e.g. raw." + s.name);
+  problems.section([&] {
+    r.allow_keys(body, {"path", "method", "params", "body", "records", "primary_key", "cursor", "window",
+                        "paginator", "volume", "table", "page_size"}, "stream '" + s.name + "'");
+  });
+  s.rest = read_rest_stream(r, body, s.name, [&](const std::function<void()>& read) { problems.section(read); });
+  problems.section([&] {
+    s.table = r.text(body, "table");
+    if (s.table.find('.') == std::string::npos) r.fail(body["table"], "'table' must be schema-qualified, e.g. raw." + s.name);
+  });
+  problems.section([&] {
+    s.page_size = static_cast<int>(r.integer(body, "page_size", c.default_page_size, 1, c.max_page_size));
+  });
   return s;
 }
 
@@ -147,7 +155,7 @@ void read_streams(const YamlReader& r, const YAML::Node& node, ConnectorConfig& 
   });
   if (!node || !node.IsMap()) return;
   for (const auto& kv : node) {
-    problems.section([&] { c.streams.push_back(read_stream(r, kv.first, kv.second, c)); });
+    problems.section([&] { c.streams.push_back(read_stream(r, kv.first, kv.second, c, problems)); });
   }
 }
 

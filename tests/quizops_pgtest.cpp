@@ -155,15 +155,16 @@ TEST_F(QuizopsInspect, CheckListsEveryProblemWithItsLine) {
          "base_url: http://localhost\n"
          "auth: {kind: bearer, token: \"${QUIZOPS_NOT_SET}\"}\n"
          "streams:\n"
-         "  a: {path: /a, primary_key: /id, table: raw.a, records: data}\n"
+         "  a: {path: /a, primary_key: /id, table: raw.a, records: data, cursor: {field: /t, format: epoch_minutes}}\n"
          "  b: {path: /b, primary_key: /id, table: raw.b, paginator: {kind: pages}}\n";
   }
   auto r = run(TRIBUTARY_BINARY, {"check", "--config", path}, env());
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find(path + ":3:29: environment variable QUIZOPS_NOT_SET is not set"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(path + ":5:58: 'records' must be a JSON pointer"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(path + ":5:92: unknown time format 'epoch_minutes'"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(path + ":6:67: unknown paginator kind 'pages'"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("3 problem(s)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("4 problem(s)"), std::string::npos) << r.err;  // two of them in stream a
   std::remove(path.c_str());
 }
 

@@ -152,6 +152,17 @@ std::vector<std::string> read_primary_key(const YamlReader& r, const YAML::Node&
   return keys;
 }
 
+// QuickBooks' query language comes as a pair: its paginator and its count.
+void check_pairing(const YamlReader& r, const YAML::Node& s, const RestStreamSpec& spec) {
+  if (spec.volume.kind == VolumeKind::qbo_count && spec.paginator.kind != PaginatorKind::qbo_query) {
+    r.fail(s["volume"], "volume kind qbo_count needs paginator kind qbo_query");
+  }
+  if (spec.paginator.kind == PaginatorKind::qbo_query && spec.volume.kind != VolumeKind::qbo_count) {
+    // Reconciliation needs the source's count to know when its id sweep is complete.
+    r.fail(s["paginator"], "paginator kind qbo_query needs volume: {kind: qbo_count}");
+  }
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> read_string_map(const YamlReader& r, const YAML::Node& node,
@@ -166,27 +177,26 @@ std::vector<std::pair<std::string, std::string>> read_string_map(const YamlReade
   return out;
 }
 
-RestStreamSpec read_rest_stream(const YamlReader& r, const YAML::Node& s, const std::string& name) {
+RestStreamSpec read_rest_stream(const YamlReader& r, const YAML::Node& s, const std::string& name,
+                                const Section& section) {
   RestStreamSpec spec;
-  spec.path = r.text(s, "path");
-  if (spec.path.empty() || spec.path[0] != '/') r.fail(s["path"], "'path' must start with '/'");
-  spec.method = r.text(s, "method", spec.method);
-  if (spec.method != "GET" && spec.method != "POST") r.fail(s["method"], "'method' must be GET or POST");
-  spec.params = read_string_map(r, s["params"], "params of stream '" + name + "'");
-  spec.body = r.text(s, "body", std::string());
-  spec.records = pointer(r, s, "records", "");
-  spec.primary_key = read_primary_key(r, s);
-  spec.cursor = read_cursor(r, s["cursor"]);
-  spec.window = read_window(r, s["window"]);
-  spec.paginator = read_paginator(r, s["paginator"]);
-  spec.volume = read_volume(r, s["volume"]);
-  if (spec.volume.kind == VolumeKind::qbo_count && spec.paginator.kind != PaginatorKind::qbo_query) {
-    r.fail(s["volume"], "volume kind qbo_count needs paginator kind qbo_query");
-  }
-  if (spec.paginator.kind == PaginatorKind::qbo_query && spec.volume.kind != VolumeKind::qbo_count) {
-    // Reconciliation needs the source's count to know when its id sweep is complete.
-    r.fail(s["paginator"], "paginator kind qbo_query needs volume: {kind: qbo_count}");
-  }
+  section([&] {
+    spec.path = r.text(s, "path");
+    if (spec.path.empty() || spec.path[0] != '/') r.fail(s["path"], "'path' must start with '/'");
+  });
+  section([&] {
+    spec.method = r.text(s, "method", spec.method);
+    if (spec.method != "GET" && spec.method != "POST") r.fail(s["method"], "'method' must be GET or POST");
+  });
+  section([&] { spec.params = read_string_map(r, s["params"], "params of stream '" + name + "'"); });
+  section([&] { spec.body = r.text(s, "body", std::string()); });
+  section([&] { spec.records = pointer(r, s, "records", ""); });
+  section([&] { spec.primary_key = read_primary_key(r, s); });
+  section([&] { spec.cursor = read_cursor(r, s["cursor"]); });
+  section([&] { spec.window = read_window(r, s["window"]); });
+  section([&] { spec.paginator = read_paginator(r, s["paginator"]); });
+  section([&] { spec.volume = read_volume(r, s["volume"]); });
+  section([&] { check_pairing(r, s, spec); });
   return spec;
 }
 

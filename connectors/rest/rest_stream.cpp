@@ -85,7 +85,10 @@ SourceRequest RestStream::build(const std::string& path, const Window& window, c
     if (!statement.empty()) all.emplace_back("query", statement);
     for (const auto& [k, v] : all) {
       auto value = fill_window(v, window, spec.window);
-      query += (query.empty() ? "?" : "&") + http::url_encode(k) + "=" + http::url_encode(value);
+      query += query.empty() ? '?' : '&';
+      query += http::url_encode(k);
+      query += '=';
+      query += http::url_encode(value);
       params.push_back({k, value});
     }
     r.http.url = connector_.base_url + path + query;
