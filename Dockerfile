@@ -3,7 +3,7 @@
 FROM debian:bookworm AS build
 RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       build-essential cmake pkg-config ca-certificates \
-      libcurl4-openssl-dev libsimdjson-dev libpqxx-dev libboost-date-time-dev \
+      libcurl4-openssl-dev libsimdjson-dev libpqxx-dev libpq-dev libboost-date-time-dev \
       libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev \
       libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev libgtest-dev libgmock-dev \
     && rm -rf /var/lib/apt/lists/*

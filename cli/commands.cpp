@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -88,16 +89,19 @@ int cmd_migrate(const GlobalOptions& g, const std::string& config_path) {
 }
 
 int cmd_backfill(const GlobalOptions& g, const BackfillOptions& o, StopFlag& stop) {
+  auto streams = o.streams;  // --stream a --stream a means a once
+  std::sort(streams.begin(), streams.end());
+  streams.erase(std::unique(streams.begin(), streams.end()), streams.end());
   auto start = parse_timestamp(o.start, "--start");
   auto end = parse_timestamp(o.end, "--end");
   auto connector = load_connector(o.config, o.page_size);
   auto chunk = o.chunk_days > 0 ? boost::posix_time::hours(24 * o.chunk_days) : connector->config().default_chunk;
   WindowPlan{start, end, chunk}.windows();  // validates the range before anything is written
-  for (const auto& s : o.streams) connector->stream(s);
+  for (const auto& s : streams) connector->stream(s);
   auto url = database_url(g);
   migrate_db(url);
   engine::Engine engine(*connector, {url, o.workers, &stop});
-  auto summary = engine.backfill({o.streams, Window{start, end}, chunk, o.page_size});
+  auto summary = engine.backfill({streams, Window{start, end}, chunk, o.page_size});
   print_summary(summary);
   return summary.exit_code();
 }

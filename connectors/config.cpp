@@ -68,8 +68,9 @@ http::RetryPolicy read_retry(const YamlReader& r, const YAML::Node& node) {
     p.retry_statuses.clear();
     for (const auto& s : statuses) {
       int status = 0;
-      if (!YAML::convert<int>::decode(s, status) || status < 400 || status > 599) {
-        r.fail(s, "retry status must be an HTTP status between 400 and 599");
+      // Retrying any other 4xx repeats a request the source has already called wrong.
+      if (!YAML::convert<int>::decode(s, status) || !(status == 408 || status == 429 || (status >= 500 && status <= 599))) {
+        r.fail(s, "retry status must be 408, 429 or a 5xx status");
       }
       p.retry_statuses.insert(status);
     }
@@ -172,7 +173,7 @@ void read_identity(const YamlReader& r, const YAML::Node& root, ConnectorConfig&
   c.base_url = r.text(root, "base_url");
   while (!c.base_url.empty() && c.base_url.back() == '/') c.base_url.pop_back();
   if (c.base_url.rfind("http://", 0) != 0 && c.base_url.rfind("https://", 0) != 0) {
-    r.fail(root["base_url"], "'base_url' must start with http:// or https://, got '" + c.base_url + "'");
+    r.fail(root["base_url"], "'base_url' must start with http:// or https://, got '" + root["base_url"].Scalar() + "'");
   }
 }
 

@@ -44,6 +44,17 @@ std::string resolve(std::string_view expr, const std::string& where, const EnvLo
 
 }  // namespace
 
+std::string scrub(std::string text, const std::vector<Secret>& secrets) {
+  for (const auto& secret : secrets) {
+    const auto& value = secret.reveal();
+    if (value.empty()) continue;
+    for (auto pos = text.find(value); pos != std::string::npos; pos = text.find(value, pos + 3)) {
+      text.replace(pos, value.size(), "***");
+    }
+  }
+  return text;
+}
+
 std::string expand_env(std::string_view text, const std::string& where, const EnvLookup& env) {
   std::string out;
   out.reserve(text.size());

@@ -5,6 +5,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tributary {
 
@@ -30,5 +31,9 @@ class Secret {
 };
 
 inline std::ostream& operator<<(std::ostream& os, const Secret&) { return os << "***"; }
+
+// `text` with every non-empty secret replaced by ***: for text that came from outside (an
+// error body may echo the request, API key included).
+std::string scrub(std::string text, const std::vector<Secret>& secrets);
 
 }  // namespace tributary

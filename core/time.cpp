@@ -110,7 +110,12 @@ std::optional<Timestamp> try_parse_timestamp(std::string_view text) {
   if (!clock) return std::nullopt;
   auto offset = read_offset(sc);
   if (!offset || !sc.done()) return std::nullopt;
-  return Timestamp(*date, *clock) - *offset;
+  try {
+    Timestamp t = Timestamp(*date, *clock) - *offset;
+    if (within_calendar(t)) return t;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;  // 9999-12-31T23:00:00-05:00 would leave the calendar
 }
 
 Timestamp parse_timestamp(std::string_view text, std::string_view what) {
@@ -138,5 +143,11 @@ std::string format_utc_micros(const Timestamp& t) {
 }
 
 Timestamp now_utc() { return pt::microsec_clock::universal_time(); }
+
+bool within_calendar(const Timestamp& t) {
+  if (t.is_special()) return false;
+  auto year = t.date().year();
+  return year >= 1400 && year <= 9999;
+}
 
 }  // namespace tributary

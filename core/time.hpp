@@ -26,4 +26,8 @@ std::string format_utc_micros(const Timestamp& t);
 
 Timestamp now_utc();
 
+// Inside the calendar every part of tributary (and PostgreSQL's text form) handles: years
+// 1400..9999, not a special value.
+bool within_calendar(const Timestamp& t);
+
 }  // namespace tributary

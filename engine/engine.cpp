@@ -51,6 +51,9 @@ class Worker {
       }
     } catch (const Error& e) {
       if (e.kind() != ErrorKind::interrupted) return e;
+    } catch (const std::exception& e) {  // never let a worker thread terminate the process
+      options_.stop->request_stop();
+      return Error(ErrorKind::internal, e.what());
     }
     return std::nullopt;
   }
@@ -68,22 +71,32 @@ class Worker {
                         row.stream, row.records_loaded, row.records_reconciled,
                         outcome.expected_count ? std::to_string(*outcome.expected_count) : "n/a");
       return std::nullopt;
-    } catch (const Error& e) {
-      if (e.kind() == ErrorKind::interrupted) {
-        windows.release(row.window_id, worker_id_);
-        throw;
-      }
-      spdlog::error("window {}: {}", row.window_id, e.what());
-      windows.finish(row.window_id, worker_id_, {state::Status::failed, {}, {}, e.what()});
-      if (is_source_outage(e.kind()) && ++outage_streak_ >= kOutageWindowsInARow) {
-        options_.stop->request_stop();
-        return Error(e.kind(), "stopping the run: " + std::to_string(kOutageWindowsInARow) +
-                                   " windows in a row could not reach the source; the last: " + e.what());
-      }
-      if (!is_fatal(e.kind())) return std::nullopt;
-      options_.stop->request_stop();
-      return e;
+    } catch (const std::exception& unexpected) {
+      return fail_window(windows, row, as_error(unexpected));
     }
+  }
+
+  static Error as_error(const std::exception& e) {
+    if (auto* known = dynamic_cast<const Error*>(&e)) return *known;
+    return Error(ErrorKind::internal, e.what());
+  }
+
+  // Records a window's failure; returns the error that must stop the whole run, if any.
+  std::optional<Error> fail_window(state::WindowStore& windows, state::WindowRow& row, const Error& e) {
+    if (e.kind() == ErrorKind::interrupted) {
+      windows.release(row.window_id, worker_id_);
+      throw e;
+    }
+    spdlog::error("window {}: {}", row.window_id, e.what());
+    windows.finish(row.window_id, worker_id_, {state::Status::failed, {}, {}, e.what()});
+    if (is_source_outage(e.kind()) && ++outage_streak_ >= kOutageWindowsInARow) {
+      options_.stop->request_stop();
+      return Error(e.kind(), "stopping the run: " + std::to_string(kOutageWindowsInARow) +
+                                 " windows in a row could not reach the source; the last: " + e.what());
+    }
+    if (!is_fatal(e.kind())) return std::nullopt;
+    options_.stop->request_stop();
+    return e;
   }
 
   const connectors::Connector& connector_;

@@ -32,9 +32,11 @@ SourceSession::SourceSession(const connectors::Connector& connector, http::Token
                              const StopFlag* stop)
     : limiter_(connector.config().rate_limit, stop),
       auth_(make_authenticator(connector.config(), tokens, stop)) {
+  const auto& a = connector.config().auth;
   executor_ = std::make_unique<http::RequestExecutor>(
       connector.config().retry, limiter_, *auth_,
-      [&connector](const http::HttpResponse& r) { return connector.describe_failure(r); }, stop);
+      [&connector](const http::HttpResponse& r) { return connector.describe_failure(r); }, stop,
+      std::vector<Secret>{a.token, a.api_key, a.password, a.client_secret, a.refresh_token});
 }
 
 }  // namespace tributary::engine

@@ -126,6 +126,7 @@ std::vector<connectors::SourceId> WindowRunner::sweep_ids(const Window& window,
                                                           const connectors::Stream& stream) {
   std::vector<connectors::SourceId> ids;
   std::string position;
+  std::set<std::string> seen{position};
   for (;;) {
     if (ctx_.stop != nullptr) ctx_.stop->check();
     auto request = stream.id_request(window, position);
@@ -133,6 +134,9 @@ std::vector<connectors::SourceId> WindowRunner::sweep_ids(const Window& window,
     auto page = stream.parse_ids(response, position);
     std::move(page.ids.begin(), page.ids.end(), std::back_inserter(ids));
     if (!page.next_position) break;
+    if (!seen.insert(*page.next_position).second) {
+      throw Error(ErrorKind::data, "the id sweep repeated position '" + *page.next_position + "'");
+    }
     position = *page.next_position;
   }
   // Offsets shift when records move between id pages; a record seen twice is one record.

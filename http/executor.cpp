@@ -14,17 +14,20 @@ std::string describe_plainly(const HttpResponse& response) {
 }
 
 RequestExecutor::RequestExecutor(RetryPolicy policy, RateLimiter& limiter, Authenticator& auth,
-                                 FailureDescriber describe, const StopFlag* stop)
+                                 FailureDescriber describe, const StopFlag* stop, std::vector<Secret> secrets)
     : policy_(std::move(policy)), limiter_(limiter), auth_(auth),
-      describe_(describe ? std::move(describe) : FailureDescriber(describe_plainly)), stop_(stop) {}
+      describe_(describe ? std::move(describe) : FailureDescriber(describe_plainly)), stop_(stop),
+      secrets_(std::move(secrets)) {}
 
 void RequestExecutor::fail(const HttpRequest& request, const HttpResponse& response) const {
   ErrorKind kind = ErrorKind::client;
-  if (response.status == 401 || response.status == 403) kind = ErrorKind::auth;
+  // 401 (after a refresh) means the credentials are refused: nothing else will work either. A 403
+  // is about one resource or scope, so only its window fails.
+  if (response.status == 401) kind = ErrorKind::auth;
   else if (response.status == 429) kind = ErrorKind::throttled;
   else if (response.status >= 500) kind = ErrorKind::server;
-  throw Error(kind, "HTTP " + std::to_string(response.status) + " from " + request.label + ": " +
-                        describe_(response));
+  throw Error(kind, scrub("HTTP " + std::to_string(response.status) + " from " + request.label + ": " +
+                              describe_(response), secrets_));
 }
 
 HttpResponse RequestExecutor::execute(HttpClient& client, const HttpRequest& request) {
@@ -66,7 +69,10 @@ HttpResponse RequestExecutor::execute(HttpClient& client, const HttpRequest& req
         if (auto* h = response.header("retry-after")) retry_after = parse_retry_after(*h, now_utc());
         if (response.status == 429) {
           ++stats_.throttled;
-          limiter_.on_throttled(retry_after);
+          // The whole account waits, so by no more than the policy lets one request wait.
+          std::optional<std::chrono::milliseconds> pause;
+          if (retry_after && policy_.honour_retry_after) pause = std::min(*retry_after, policy_.max_retry_after);
+          limiter_.on_throttled(pause);
         }
         if (retry >= policy_.max_retries) fail(request, response);
         why = "HTTP " + std::to_string(response.status);

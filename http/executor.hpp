@@ -6,6 +6,7 @@
 #include <random>
 #include <string>
 
+#include "core/env.hpp"
 #include "core/interrupt.hpp"
 #include "http/auth.hpp"
 #include "http/rate_limiter.hpp"
@@ -27,8 +28,9 @@ struct ExecutorStats {
 
 class RequestExecutor {
  public:
+  // `secrets` are scrubbed from every error this executor raises.
   RequestExecutor(RetryPolicy policy, RateLimiter& limiter, Authenticator& auth,
-                  FailureDescriber describe, const StopFlag* stop = nullptr);
+                  FailureDescriber describe, const StopFlag* stop = nullptr, std::vector<Secret> secrets = {});
 
   // Returns a 2xx answer or throws Error whose kind says why (throttled, server, client,
   // auth, network, timeout, interrupted).
@@ -44,6 +46,7 @@ class RequestExecutor {
   Authenticator& auth_;
   FailureDescriber describe_;
   const StopFlag* stop_;
+  std::vector<Secret> secrets_;
   ExecutorStats stats_;
 };
 

@@ -134,20 +134,22 @@ HttpResponse OAuthRefresher::post_refresh(HttpClient& client, const Secret& refr
 }
 
 void OAuthRefresher::refresh(HttpClient& client) {
+  TokenAnswer answer;
   store_.exchange(settings_.store_key, [&](const std::optional<StoredRefreshToken>& stored)
                                             -> std::optional<StoredRefreshToken> {
     Secret used = pick_refresh_token(stored);
     auto res = post_refresh(client, used);
-    auto answer = parse_token_answer(res.body);
+    answer = parse_token_answer(res.body);
     check_token_answer(res.status, answer);
-    access_token_ = Secret(answer.access_token);
-    expires_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(answer.expires_in);
-    ++refresh_count_;
     spdlog::info("oauth: access token refreshed for {} (expires in {} s{})", settings_.store_key,
                  answer.expires_in, answer.refresh_token != used.reveal() ? ", refresh token rotated" : "");
     if (answer.refresh_token.empty()) return std::nullopt;
     return StoredRefreshToken{Secret(answer.refresh_token), fingerprint(settings_.refresh_token.reveal())};
   });
+  // Only now, with the rotated refresh token committed, is the new access token used.
+  access_token_ = Secret(answer.access_token);
+  expires_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(answer.expires_in);
+  ++refresh_count_;
 }
 
 }  // namespace tributary::http

@@ -53,9 +53,13 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& va
   std::tm tm{};
   const char* end = strptime(value.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (end == nullptr || *end != '\0') return std::nullopt;
-  auto when = boost::posix_time::ptime_from_tm(tm);
-  auto diff = (when - now).total_milliseconds();
-  return std::chrono::milliseconds(std::max<long long>(0, diff));
+  try {
+    auto when = boost::posix_time::ptime_from_tm(tm);
+    auto diff = (when - now).total_milliseconds();
+    return std::chrono::milliseconds(std::max<long long>(0, diff));
+  } catch (const std::exception&) {
+    return std::nullopt;  // a date Boost's calendar cannot hold
+  }
 }
 
 std::chrono::milliseconds delay_before_retry(const RetryPolicy& policy, int retry,

@@ -1,21 +1,31 @@
 #include "pg/pg.hpp"
 
+#include <libpq-fe.h>
+
 namespace tributary::pg {
 
 std::string redact_url(const std::string& url) {
-  // postgresql://user:secret@host/db -> postgresql://user:***@host/db
-  auto scheme = url.find("://");
-  if (scheme == std::string::npos) {
-    auto pw = url.find("password=");
-    if (pw == std::string::npos) return url;
-    auto end = url.find(' ', pw);
-    return url.substr(0, pw) + "password=***" + (end == std::string::npos ? "" : url.substr(end));
+  // Described from libpq's own parse, never echoed: a password may hide in a URL's userinfo, its
+  // query string (?password=) or a key=value string, in forms no pattern reliably catches.
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (options == nullptr) {
+    PQfreemem(error);
+    return "(unreadable connection string)";
   }
-  auto at = url.find('@', scheme + 3);
-  if (at == std::string::npos) return url;
-  auto colon = url.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
+  std::string host, port, dbname, user;
+  for (auto* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    std::string key = o->keyword;
+    if (key == "host" || key == "hostaddr") host = host.empty() ? o->val : host;
+    else if (key == "port") port = o->val;
+    else if (key == "dbname") dbname = o->val;
+    else if (key == "user") user = o->val;
+  }
+  PQconninfoFree(options);
+  std::string out = (user.empty() ? "" : user + "@") + (host.empty() ? "localhost" : host);
+  if (!port.empty()) out += ":" + port;
+  return out + "/" + dbname;
 }
 
 std::unique_ptr<pqxx::connection> connect(const std::string& url) {

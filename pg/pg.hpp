@@ -15,7 +15,7 @@ namespace tributary::pg {
 // A libpq URL or key=value string; empty means libpq's defaults (PG* environment variables).
 std::unique_ptr<pqxx::connection> connect(const std::string& url);
 
-// The URL with any password removed, for messages.
+// user@host:port/dbname for messages: never the string itself, which may hold a password.
 std::string redact_url(const std::string& url);
 
 // "raw.qbo_invoices" -> "raw"."qbo_invoices". Throws Error(config) on an empty part.

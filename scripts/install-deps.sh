@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config ca-certificates curl bc
-  libcurl4-openssl-dev libsimdjson-dev libpqxx-dev libboost-date-time-dev
+  libcurl4-openssl-dev libsimdjson-dev libpqxx-dev libpq-dev libboost-date-time-dev
   libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev
   libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libgtest-dev libgmock-dev

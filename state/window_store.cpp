@@ -46,7 +46,8 @@ UPDATE state.windows SET status = $3, expected_count = NULLIF($4, '')::bigint,
   paging_complete = paging_complete AND NOT $7,
   next_position = CASE WHEN $7 THEN NULL ELSE next_position END,
   next_page_number = CASE WHEN $7 THEN 1 ELSE next_page_number END,
-  records_loaded = CASE WHEN $7 THEN 0 ELSE records_loaded END
+  records_loaded = CASE WHEN $7 THEN 0 ELSE records_loaded END,
+  pages_loaded = CASE WHEN $7 THEN 0 ELSE pages_loaded END
 WHERE window_id = $1 AND claimed_by = $2)";
 
 constexpr const char* kRelease = R"(

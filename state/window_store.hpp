@@ -15,7 +15,7 @@ std::string make_worker_id(int thread_index);
 
 class WindowStore {
  public:
-  WindowStore(pqxx::connection_base& conn, std::chrono::seconds lease = std::chrono::seconds(120))
+  WindowStore(pqxx::connection_base& conn, std::chrono::seconds lease = std::chrono::seconds(600))
       : conn_(conn), lease_(lease) {}
 
   // Windows left 'running' by a process that is gone (same host, pid not alive) or whose lease

@@ -46,8 +46,14 @@ TEST_F(CliErrors, MissingConfigFile) {
 TEST_F(CliErrors, UnreachableDatabase) {
   auto r = tributary(backfill_args("2024-01-01", "2024-02-01"),
                      {{"TRIBUTARY_DB_URL", "postgresql://tributary:hunter2@127.0.0.1:1/none"}});
-  expect_clean_failure(r, 4, "cannot connect to PostgreSQL postgresql://tributary:***@127.0.0.1:1/none");
+  expect_clean_failure(r, 4, "cannot connect to PostgreSQL tributary@127.0.0.1:1/none");
   EXPECT_EQ(r.err.find("hunter2"), std::string::npos);
+  for (const char* url : {"postgresql://etl@127.0.0.1:1/x?password=hunter2", "host=127.0.0.1 port=1 password = hunter2",
+                          "postgresql://etl:hunter2%40x@127.0.0.1:1/x"}) {
+    auto other = tributary(backfill_args("2024-01-01", "2024-02-01"), {{"TRIBUTARY_DB_URL", url}});
+    EXPECT_EQ(other.exit_code, 4) << url;
+    EXPECT_EQ(other.err.find("hunter2"), std::string::npos) << other.err;
+  }
 }
 
 TEST_F(CliErrors, BadArgumentsAreUsageErrors) {

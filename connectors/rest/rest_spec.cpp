@@ -73,6 +73,11 @@ std::optional<Timestamp> parse_time(std::string_view text, TimeFormat format) {
   long long n = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   if (ec != std::errc{} || p != text.data() + text.size()) return std::nullopt;
+  // Bounded before any arithmetic: Boost's calendar neither throws nor saturates reliably.
+  constexpr long long kMinSeconds = -17987443200LL;  // 1400-01-01T00:00:00Z
+  constexpr long long kMaxSeconds = 253402300799LL;  // 9999-12-31T23:59:59Z
+  long long seconds = format == TimeFormat::epoch_seconds ? n : n / 1000;
+  if (seconds < kMinSeconds || seconds > kMaxSeconds) return std::nullopt;
   return format == TimeFormat::epoch_seconds ? kEpoch + boost::posix_time::seconds(n)
                                              : kEpoch + boost::posix_time::milliseconds(n);
 }
