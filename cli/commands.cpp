@@ -153,54 +153,92 @@ std::optional<std::string> unknown_command(int argc, char** argv) {
   return std::nullopt;
 }
 
+
+struct CheckOptions {
+  std::string config;
+  bool connect = false;
+  std::string start, end;
+};
+
+struct StatusOptions {
+  long long run_id = 0;
+  int limit = 20;
+};
+
+// Every option of every command, filled by CLI11.
+struct CommandLine {
+  GlobalOptions global;
+  std::string migrate_config;
+  BackfillOptions backfill;
+  ResumeOptions resume;
+  CheckOptions check;
+  std::string streams_config;
+  StatusOptions status;
+};
+
+void define_backfill(CLI::App& app, BackfillOptions& b) {
+  auto* cmd = app.add_subcommand("backfill", "Load a date range, window by window, resumably");
+  cmd->add_option("--config", b.config, "connector file, e.g. config/quickbooks.yaml")->required();
+  cmd->add_option("--stream", b.streams, "stream to load (repeatable; default: all)");
+  cmd->add_option("--start", b.start, "inclusive start: YYYY-MM-DD or ISO-8601 (UTC unless an offset is given)")->required();
+  cmd->add_option("--end", b.end, "exclusive end, same formats")->required();
+  cmd->add_option("--chunk-days", b.chunk_days, "window length in days (default: the file's, else 7)")->check(CLI::Range(1, 3660));
+  cmd->add_option("--page-size", b.page_size, "records per request (default: the file's)")->check(CLI::Range(1, 100000));
+  cmd->add_option("--workers", b.workers, "windows loaded in parallel")->check(CLI::Range(1, 64));
+}
+
+void define_inspection(CLI::App& app, CommandLine& c) {
+  auto* check = app.add_subcommand("check", "Validate a connector file (offline; --connect also fetches one page per stream)");
+  check->add_option("--config", c.check.config, "connector file")->required();
+  check->add_flag("--connect", c.check.connect, "authenticate and fetch the first page of each stream; writes nothing");
+  check->add_option("--start", c.check.start, "with --connect: window start (default: one chunk before now)");
+  check->add_option("--end", c.check.end, "with --connect: window end (default: now)");
+  auto* streams = app.add_subcommand("streams", "List a connector file's streams: mode, table, cursor");
+  streams->add_option("--config", c.streams_config, "connector file")->required();
+  auto* status = app.add_subcommand("status", "Show runs, or one run's windows");
+  status->add_option("--run", c.status.run_id, "run id");
+  status->add_option("--limit", c.status.limit, "how many recent runs to list")->check(CLI::Range(1, 10000));
+}
+
+void define(CLI::App& app, CommandLine& c) {
+  app.require_subcommand(1);
+  app.add_option("--db", c.global.db_url, "PostgreSQL URL (default: $TRIBUTARY_DB_URL, else libpq's PG* variables)");
+  app.add_option("--log-level", c.global.log_level, "trace, debug, info, warn, error, off");
+  auto* migrate = app.add_subcommand("migrate", "Create or upgrade the raw and state schemas (safe to run twice)");
+  migrate->add_option("--config", c.migrate_config, "also create the raw tables of this connector file's streams");
+  define_backfill(app, c.backfill);
+  auto* resume = app.add_subcommand("resume", "Continue a run's unfinished and failed windows");
+  resume->add_option("--run", c.resume.run_id, "run id (see `tributary status`)")->required();
+  resume->add_option("--config", c.resume.config, "connector file (default: the one the run was started with)");
+  resume->add_option("--workers", c.resume.workers, "windows loaded in parallel")->check(CLI::Range(1, 64));
+  define_inspection(app, c);
+}
+
+int cmd_check(const GlobalOptions& g, const CheckOptions& o) {
+  std::optional<Window> window;
+  if (!o.start.empty() || !o.end.empty()) {
+    window = Window{parse_timestamp(o.start, "--start"), parse_timestamp(o.end, "--end")};
+    WindowPlan{window->start, window->end}.windows();  // end after start
+  }
+  return check_connector(o.config, o.connect, o.connect ? database_url(g) : "", window, std::cout, std::cerr);
+}
+
+int dispatch(const CLI::App& app, const CommandLine& c, StopFlag& stop) {
+  const auto& g = c.global;
+  if (app.got_subcommand("migrate")) return cmd_migrate(g, c.migrate_config);
+  if (app.got_subcommand("check")) return cmd_check(g, c.check);
+  if (app.got_subcommand("streams")) return list_streams(c.streams_config, std::cout, std::cerr);
+  if (app.got_subcommand("backfill")) return cmd_backfill(g, c.backfill, stop);
+  if (app.got_subcommand("resume")) return cmd_resume(g, c.resume, stop);
+  return cmd_status(g, c.status.run_id, c.status.limit);
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
   CLI::App app{"tributary: incremental extraction from REST APIs into PostgreSQL"};
-  app.require_subcommand(1);
-  GlobalOptions g;
-  app.add_option("--db", g.db_url, "PostgreSQL URL (default: $TRIBUTARY_DB_URL, else libpq's PG* variables)");
-  app.add_option("--log-level", g.log_level, "trace, debug, info, warn, error, off");
-
-  std::string migrate_config;
-  auto* migrate = app.add_subcommand("migrate", "Create or upgrade the raw and state schemas (safe to run twice)");
-  migrate->add_option("--config", migrate_config, "also create the raw tables of this connector file's streams");
-
-  BackfillOptions b;
-  auto* backfill = app.add_subcommand("backfill", "Load a date range, window by window, resumably");
-  backfill->add_option("--config", b.config, "connector file, e.g. config/quickbooks.yaml")->required();
-  backfill->add_option("--stream", b.streams, "stream to load (repeatable; default: all)");
-  backfill->add_option("--start", b.start, "inclusive start: YYYY-MM-DD or ISO-8601 (UTC unless an offset is given)")->required();
-  backfill->add_option("--end", b.end, "exclusive end, same formats")->required();
-  backfill->add_option("--chunk-days", b.chunk_days, "window length in days (default: the file's, else 7)")->check(CLI::Range(1, 3660));
-  backfill->add_option("--page-size", b.page_size, "records per request (default: the file's)")->check(CLI::Range(1, 100000));
-  backfill->add_option("--workers", b.workers, "windows loaded in parallel")->check(CLI::Range(1, 64));
-
-  ResumeOptions r;
-  auto* resume = app.add_subcommand("resume", "Continue a run's unfinished and failed windows");
-  resume->add_option("--run", r.run_id, "run id (see `tributary status`)")->required();
-  resume->add_option("--config", r.config, "connector file (default: the one the run was started with)");
-  resume->add_option("--workers", r.workers, "windows loaded in parallel")->check(CLI::Range(1, 64));
-
-  std::string check_config;
-  bool check_connect = false;
-  auto* check = app.add_subcommand("check", "Validate a connector file (offline; --connect also fetches one page per stream)");
-  check->add_option("--config", check_config, "connector file")->required();
-  check->add_flag("--connect", check_connect, "authenticate and fetch the first page of each stream; writes nothing");
-  std::string check_start, check_end;
-  check->add_option("--start", check_start, "with --connect: window start (default: one chunk before now)");
-  check->add_option("--end", check_end, "with --connect: window end (default: now)");
-
-  std::string streams_config;
-  auto* streams = app.add_subcommand("streams", "List a connector file's streams: mode, table, cursor");
-  streams->add_option("--config", streams_config, "connector file")->required();
-
-  long long status_run = 0;
-  int status_limit = 20;
-  auto* status = app.add_subcommand("status", "Show runs, or one run's windows");
-  status->add_option("--run", status_run, "run id");
-  status->add_option("--limit", status_limit, "how many recent runs to list")->check(CLI::Range(1, 10000));
-
+  CommandLine c;
+  define(app, c);
   if (auto unknown = unknown_command(argc, argv)) {
     std::cerr << "tributary: error: unknown command '" << *unknown
               << "' (expected one of: migrate, backfill, resume, status, check, streams)" << std::endl;
@@ -214,25 +252,11 @@ int run(int argc, char** argv) {
     std::cerr << "tributary: error: " << e.what() << " (see tributary --help)" << std::endl;
     return exit_code_for(ErrorKind::usage);
   }
-
   try {
-    setup_logging(g.log_level);
+    setup_logging(c.global.log_level);
     StopFlag stop;
     route_signals_to(stop);
-    if (app.got_subcommand(migrate)) return cmd_migrate(g, migrate_config);
-    if (app.got_subcommand(check)) {
-      std::optional<Window> window;
-      if (!check_start.empty() || !check_end.empty()) {
-        window = Window{parse_timestamp(check_start, "--start"), parse_timestamp(check_end, "--end")};
-        WindowPlan{window->start, window->end}.windows();  // end after start
-      }
-      return check_connector(check_config, check_connect, check_connect ? database_url(g) : "", window, std::cout,
-                             std::cerr);
-    }
-    if (app.got_subcommand(streams)) return list_streams(streams_config, std::cout, std::cerr);
-    if (app.got_subcommand(backfill)) return cmd_backfill(g, b, stop);
-    if (app.got_subcommand(resume)) return cmd_resume(g, r, stop);
-    return cmd_status(g, status_run, status_limit);
+    return dispatch(app, c, stop);
   } catch (const Error& e) {
     std::cerr << "tributary: error: " << e.what() << std::endl;
     return exit_code_for(e.kind());

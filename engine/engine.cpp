@@ -187,6 +187,9 @@ RunSummary Engine::execute(long long run_id, bool continued) {
     });
   }
   for (auto& t : threads) t.join();
+  const auto& stats = source.stats();
+  spdlog::info("run {}: {} requests, {} retries ({} throttled), {} credential refreshes after a 401", run_id,
+               stats.requests.load(), stats.retries.load(), stats.throttled.load(), stats.auth_refreshes.load());
 
   RunSummary summary;
   summary.run_id = run_id;

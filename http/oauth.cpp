@@ -80,11 +80,6 @@ bool OAuthRefresher::invalidate(const std::string& tag) {
   return true;
 }
 
-int OAuthRefresher::refresh_count() const {
-  std::lock_guard lock(mutex_);
-  return refresh_count_;
-}
-
 std::string OAuthRefresher::access_token(HttpClient& client) {
   std::lock_guard lock(mutex_);  // one refresher at a time; the others wait and reuse its token
   auto now = std::chrono::steady_clock::now();
@@ -149,7 +144,6 @@ void OAuthRefresher::refresh(HttpClient& client) {
   // Only now, with the rotated refresh token committed, is the new access token used.
   access_token_ = Secret(answer.access_token);
   expires_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(answer.expires_in);
-  ++refresh_count_;
 }
 
 }  // namespace tributary::http

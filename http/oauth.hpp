@@ -52,8 +52,6 @@ class OAuthRefresher final : public Authenticator {
   std::string apply(HttpRequest& request, HttpClient& client) override;
   bool invalidate(const std::string& tag) override;
 
-  int refresh_count() const;
-
  private:
   std::string access_token(HttpClient& client);
   void refresh(HttpClient& client);
@@ -66,7 +64,6 @@ class OAuthRefresher final : public Authenticator {
   mutable std::mutex mutex_;
   Secret access_token_;
   std::chrono::steady_clock::time_point expires_at_{};
-  int refresh_count_ = 0;
 };
 
 }  // namespace tributary::http

@@ -45,8 +45,6 @@ class RawTableWriter {
                                             const std::vector<std::string>& ids,
                                             const std::vector<Timestamp>& updated_at);
 
-  const std::string& quoted_table() const { return quoted_; }
-
  private:
   pqxx::connection_base& conn_;
   std::string table_;
