@@ -136,7 +136,7 @@ std::string format_utc_offset(const Timestamp& t) {
 
 std::string format_utc_micros(const Timestamp& t) {
   auto base = pt::to_iso_extended_string(t).substr(0, 19);
-  char frac[8];
+  char frac[24];
   std::snprintf(frac, sizeof frac, ".%06ld",
                 static_cast<long>(t.time_of_day().fractional_seconds()));
   return base + frac + "Z";

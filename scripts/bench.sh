@@ -10,7 +10,9 @@ source "$ROOT/scripts/lib/build.sh"
 source "$ROOT/scripts/lib/postgres.sh"
 source "$ROOT/scripts/lib/mock.sh"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-release}"
-build_tributary Release tributary tributary-mock-qbo >/dev/null
+BUILD_LOG="$(mktemp /tmp/tributary-build.XXXXXX)"
+build_tributary Release tributary tributary-mock-qbo >"$BUILD_LOG" 2>&1 || { cat "$BUILD_LOG" >&2; exit 1; }
+rm -f "$BUILD_LOG"
 WORK="$(mktemp -d /tmp/tributary-bench.XXXXXX)"
 MOCK_PID=""
 cleanup() { [ -n "$MOCK_PID" ] && kill "$MOCK_PID" 2>/dev/null; pg_stop; rm -rf "$WORK"; }

@@ -12,7 +12,10 @@ source "$ROOT/scripts/lib/postgres.sh"
 source "$ROOT/scripts/lib/mock.sh"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-release}"
 echo "== building (Release) into $BUILD_DIR"
-build_tributary Release tributary tributary-mock-qbo tributary-mock-quizops >/dev/null
+BUILD_LOG="$(mktemp /tmp/tributary-build.XXXXXX)"
+build_tributary Release tributary tributary-mock-qbo tributary-mock-quizops >"$BUILD_LOG" 2>&1 \
+  || { cat "$BUILD_LOG" >&2; exit 1; }
+rm -f "$BUILD_LOG"
 TRIBUTARY="$BUILD_DIR/cli/tributary"
 MOCK="$BUILD_DIR/mock/tributary-mock-qbo"
 
