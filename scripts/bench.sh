@@ -15,7 +15,11 @@ build_tributary Release tributary tributary-mock-qbo >"$BUILD_LOG" 2>&1 || { cat
 rm -f "$BUILD_LOG"
 WORK="$(mktemp -d /tmp/tributary-bench.XXXXXX)"
 MOCK_PID=""
-cleanup() { [ -n "$MOCK_PID" ] && kill "$MOCK_PID" 2>/dev/null; pg_stop; rm -rf "$WORK"; }
+cleanup() {
+  if [ -n "$MOCK_PID" ]; then kill "$MOCK_PID" 2>/dev/null || true; fi
+  pg_stop
+  rm -rf "$WORK"
+}
 TRIB_PG_FSYNC=on pg_start
 trap cleanup EXIT
 

@@ -20,11 +20,13 @@ TRIBUTARY="$BUILD_DIR/cli/tributary"
 MOCK="$BUILD_DIR/mock/tributary-mock-qbo"
 
 WORK="$(mktemp -d /tmp/tributary-demo.XXXXXX)"
-MOCK_PID=""
+QBO_PID=""
 QUIZOPS_PID=""
 cleanup() {
-  [ -n "$MOCK_PID" ] && kill "$MOCK_PID" 2>/dev/null && wait "$MOCK_PID" 2>/dev/null
-  [ -n "$QUIZOPS_PID" ] && kill "$QUIZOPS_PID" 2>/dev/null && wait "$QUIZOPS_PID" 2>/dev/null
+  for pid in $QBO_PID $QUIZOPS_PID; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   pg_stop
   rm -rf "$WORK"
 }
@@ -34,6 +36,7 @@ trap cleanup EXIT
 echo "== starting the QuickBooks mock (500 customers, 5000 invoices, 200 items over 2024-H1)"
 start_mock "$WORK/mock.log" "$MOCK" --customers 500 --invoices 5000 --items 200 \
   --data-start 2024-01-01T00:00:00Z --data-end 2024-07-01T00:00:00Z --rpm 0
+QBO_PID=$MOCK_PID
 export QBO_BASE_URL="$MOCK_URL"
 export QBO_TOKEN_URL="$QBO_BASE_URL/oauth2/v1/tokens/bearer"
 export QBO_REALM_ID=9130350000000001 QBO_CLIENT_ID=mock-client-id
