@@ -40,7 +40,7 @@ AuthConfig read_auth(const YamlReader& r, const YAML::Node& node) {
     return auth;
   }
   if (auth.kind != "oauth2_refresh") {
-    r.fail(node["kind"], "unknown auth kind '" + auth.kind +
+    r.fail(node["kind"], "unknown auth kind '" + node["kind"].Scalar() +
                              "' (expected one of: none, bearer, api_key, basic, oauth2_refresh)");
   }
   auth.token_url = r.text(node, "token_url");
@@ -162,13 +162,13 @@ void read_streams(const YamlReader& r, const YAML::Node& node, ConnectorConfig& 
 
 void read_identity(const YamlReader& r, const YAML::Node& root, ConnectorConfig& c) {
   c.kind = r.text(root, "kind");
-  if (c.kind != "rest") r.fail(root["kind"], "unknown connector kind '" + c.kind + "' (expected: rest)");
+  if (c.kind != "rest") r.fail(root["kind"], "unknown connector kind '" + root["kind"].Scalar() + "' (expected: rest)");
   c.name = r.text(root, "name", c.kind);
   // The account a record belongs to (realm_id column): QBO's realm, or any tenant name.
   c.account = r.text(root, "account", std::string());
   c.errors = r.text(root, "errors", c.errors);
   if (c.errors != "plain" && c.errors != "quickbooks_fault") {
-    r.fail(root["errors"], "unknown error reader '" + c.errors + "' (expected one of: plain, quickbooks_fault)");
+    r.fail(root["errors"], "unknown error reader '" + root["errors"].Scalar() + "' (expected one of: plain, quickbooks_fault)");
   }
   c.base_url = r.text(root, "base_url");
   while (!c.base_url.empty() && c.base_url.back() == '/') c.base_url.pop_back();

@@ -1,5 +1,7 @@
 #include "http/curl_client.hpp"
 
+#include "core/text.hpp"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -20,8 +22,7 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   std::string_view line(data, size * n);
   auto colon = line.find(':');
   if (colon == std::string_view::npos) return size * n;  // status line or blank
-  std::string name(line.substr(0, colon));
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::string name = to_lower(std::string(line.substr(0, colon)));
   auto value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);

@@ -2,15 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/text.hpp"
+
 namespace tributary::http {
 
 std::string describe_plainly(const HttpResponse& response) {
-  std::string excerpt = response.body.substr(0, 200);
-  for (char& c : excerpt) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
-  if (response.body.size() > 200) excerpt += "...";
-  return excerpt.empty() ? "(empty body)" : excerpt;
+  if (response.body.empty()) return "(empty body)";
+  return one_line(response.body, 203);  // a bounded excerpt: 200 characters and "..."
 }
 
 RequestExecutor::RequestExecutor(RetryPolicy policy, RateLimiter& limiter, Authenticator& auth,

@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include "core/text.hpp"
+
 namespace tributary::pg {
 
 std::string redact_url(const std::string& url) {
@@ -34,9 +36,7 @@ std::unique_ptr<pqxx::connection> connect(const std::string& url) {
     pqxx::nontransaction(*conn).exec("SET TIME ZONE 'UTC'");  // timestamps read back as UTC
     return conn;
   } catch (const std::exception& e) {
-    std::string reason = e.what();
-    while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
-    for (auto& c : reason) if (c == '\n') c = ' ';
+    std::string reason = one_line(e.what(), 1000);
     std::string target = url.empty() ? "(PG* environment defaults)" : redact_url(url);
     throw Error(ErrorKind::database, "cannot connect to PostgreSQL " + target + ": " + reason);
   }
@@ -67,9 +67,7 @@ bool is_transient(const std::exception& e) {
 }
 
 void rethrow_as_database_error(const std::exception& e, const std::string& context) {
-  std::string msg = e.what();
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  for (auto& c : msg) if (c == '\n') c = ' ';
+  std::string msg = one_line(e.what(), 1000);
   auto state = sqlstate_of(e);
   throw Error(ErrorKind::database,
               context + ": " + msg + (state.empty() ? "" : " (SQLSTATE " + state + ")"));

@@ -1,6 +1,7 @@
 #include "sql/sql.hpp"
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace tributary::sql {
 
@@ -20,12 +21,7 @@ std::vector<SqlFile> migrations() {
 }
 
 std::string fill(std::string_view text, std::string_view key, std::string_view value) {
-  std::string out(text);
-  std::string needle = "{{" + std::string(key) + "}}";
-  for (size_t pos = out.find(needle); pos != std::string::npos; pos = out.find(needle, pos + value.size())) {
-    out.replace(pos, needle.size(), value);
-  }
-  return out;
+  return replace_all(std::string(text), "{{" + std::string(key) + "}}", value);
 }
 
 }  // namespace tributary::sql

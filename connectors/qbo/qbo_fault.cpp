@@ -1,6 +1,7 @@
 #include <simdjson.h>
 
 #include "connectors/qbo/qbo_response.hpp"
+#include "core/text.hpp"
 #include "http/executor.hpp"
 
 namespace tributary::connectors::qbo {
@@ -53,15 +54,6 @@ std::optional<std::string> describe_json_fault(const std::string& body) {
   return out;
 }
 
-// One line of at most 300 characters: QBO's parser details span lines and can be long.
-std::string one_line(std::string text) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
-  if (text.size() > 300) text = text.substr(0, 297) + "...";
-  return text;
-}
-
 std::string summarise_body(const http::HttpResponse& response) {
   const std::string& body = response.body;
   if (auto json = describe_json_fault(body)) return *json;
@@ -80,7 +72,7 @@ std::string summarise_body(const http::HttpResponse& response) {
 }  // namespace
 
 std::string describe_fault(const http::HttpResponse& response) {
-  return one_line(summarise_body(response));
+  return one_line(summarise_body(response));  // QBO's parser details span lines and can be long
 }
 
 }  // namespace tributary::connectors::qbo

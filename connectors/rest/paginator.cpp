@@ -5,11 +5,14 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace tributary::connectors {
 namespace {
 
-long long number_of(const std::string& position, long long fallback) {
+}  // namespace
+
+long long position_number(const std::string& position, long long fallback) {
   if (position.empty()) return fallback;
   long long v = 0;
   auto [p, ec] = std::from_chars(position.data(), position.data() + position.size(), v);
@@ -18,6 +21,8 @@ long long number_of(const std::string& position, long long fallback) {
   }
   return v;
 }
+
+namespace {
 
 // Counted paginators (offset, page number) stop on an empty page, a reached total, or a short page.
 // A declared total wins over the short-page rule: APIs that silently cap the page size
@@ -35,9 +40,9 @@ std::vector<std::pair<std::string, std::string>> paginator_params(const Paginato
   auto size = std::to_string(page_size);
   switch (p.kind) {
     case PaginatorKind::none: return {};
-    case PaginatorKind::offset: return {{p.offset_param, std::to_string(number_of(position, 0))}, {p.limit_param, size}};
+    case PaginatorKind::offset: return {{p.offset_param, std::to_string(position_number(position, 0))}, {p.limit_param, size}};
     case PaginatorKind::page_number:
-      return {{p.page_param, std::to_string(number_of(position, p.first_page))}, {p.limit_param, size}};
+      return {{p.page_param, std::to_string(position_number(position, p.first_page))}, {p.limit_param, size}};
     case PaginatorKind::cursor:
       if (position.empty()) return {{p.limit_param, size}};
       return {{p.cursor_param, position}, {p.limit_param, size}};
@@ -58,12 +63,12 @@ std::optional<std::string> next_position(const PaginatorSpec& p, const std::stri
   switch (p.kind) {
     case PaginatorKind::none: return std::nullopt;
     case PaginatorKind::offset: {
-      long long next = number_of(position, 0) + static_cast<long long>(page.returned);
+      long long next = position_number(position, 0) + static_cast<long long>(page.returned);
       if (counted_end(p, page, next)) return std::nullopt;
       return std::to_string(next);
     }
     case PaginatorKind::page_number: {
-      long long current = number_of(position, p.first_page);
+      long long current = position_number(position, p.first_page);
       long long seen = (current - p.first_page) * page.page_size + static_cast<long long>(page.returned);
       if (counted_end(p, page, seen)) return std::nullopt;
       return std::to_string(current + 1);
@@ -75,7 +80,7 @@ std::optional<std::string> next_position(const PaginatorSpec& p, const std::stri
       return page.next_token;
     case PaginatorKind::qbo_query: {
       // STARTPOSITION is 1-based; QuickBooks has no next token, so a short page is the end.
-      long long start = number_of(position, 1);
+      long long start = position_number(position, 1);
       if (page.returned < static_cast<size_t>(page.page_size)) return std::nullopt;
       return std::to_string(start + static_cast<long long>(page.returned));
     }
@@ -95,11 +100,6 @@ std::string trimmed(std::string_view s) {
   return std::string(s);
 }
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // RFC 8288: rel is a space-separated list of relation types, compared case-insensitively.
 bool rel_has_next(const std::string& params) {
   size_t start = 0;
@@ -107,12 +107,12 @@ bool rel_has_next(const std::string& params) {
     auto end = params.find(';', start);
     auto param = params.substr(start, end == std::string::npos ? std::string::npos : end - start);
     auto eq = param.find('=');
-    if (eq != std::string::npos && lower(trimmed(param.substr(0, eq))) == "rel") {
+    if (eq != std::string::npos && to_lower(trimmed(param.substr(0, eq))) == "rel") {
       auto value = trimmed(param.substr(eq + 1));
       if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
       std::istringstream types(value);
       for (std::string type; types >> type;) {
-        if (lower(type) == "next") return true;
+        if (to_lower(type) == "next") return true;
       }
     }
     if (end == std::string::npos) break;

@@ -27,6 +27,10 @@ bool position_is_url(const PaginatorSpec& p, const std::string& position);
 // nullopt: the page was the last one.
 std::optional<std::string> next_position(const PaginatorSpec& p, const std::string& position, const PageFacts& page);
 
+// A counted position (offset, page, STARTPOSITION) as a number; "" is `fallback`. Throws
+// Error(data) for anything else.
+long long position_number(const std::string& position, long long fallback);
+
 // The target of rel="next" in an RFC 8288 Link header, if any.
 std::optional<std::string> link_next(const std::string& header);
 

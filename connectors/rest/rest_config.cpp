@@ -9,7 +9,7 @@ namespace {
 std::string pointer(const YamlReader& r, const YAML::Node& map, const char* key, std::string fallback) {
   auto text = r.text(map, key, fallback);
   if (!valid_json_pointer(text)) {
-    r.fail(map[key], std::string("'") + key + "' must be a JSON pointer like /data or /meta/next (RFC 6901), got '" + text + "'");
+    r.fail(map[key], std::string("'") + key + "' must be a JSON pointer like /data or /meta/next (RFC 6901), got '" + map[key].Scalar() + "'");
   }
   return text;
 }
@@ -18,7 +18,7 @@ TimeFormat time_format(const YamlReader& r, const YAML::Node& map, const char* k
   auto name = r.text(map, key, std::string("iso8601"));
   auto format = time_format_from(name);
   if (!format) {
-    r.fail(map[key], "unknown time format '" + name + "' (expected one of: iso8601, iso8601_millis, "
+    r.fail(map[key], "unknown time format '" + map[key].Scalar() + "' (expected one of: iso8601, iso8601_millis, "
                      "iso8601_micros, iso8601_offset, date, epoch_seconds, epoch_millis)");
   }
   return *format;
@@ -38,7 +38,7 @@ Duration granularity(const YamlReader& r, const YAML::Node& node) {
     if (unit == "h") return hours(n);
     if (unit == "d") return hours(24 * n);
   }
-  r.fail(node["granularity"], "'granularity' must be a positive amount with a unit (ms, s, m, h, d), got '" + text + "'");
+  r.fail(node["granularity"], "'granularity' must be a positive amount with a unit (ms, s, m, h, d), got '" + node["granularity"].Scalar() + "'");
 }
 
 // The smallest step a time format can express.
@@ -61,7 +61,7 @@ WindowSpec read_window(const YamlReader& r, const YAML::Node& node) {
   w.format = time_format(r, node, "format");
   auto range = r.text(node, "range", std::string("half_open"));
   if (range != "half_open" && range != "inclusive") {
-    r.fail(node["range"], "'range' must be half_open or inclusive, got '" + range + "'");
+    r.fail(node["range"], "'range' must be half_open or inclusive, got '" + node["range"].Scalar() + "'");
   }
   w.inclusive = range == "inclusive";
   w.granularity = granularity(r, node);
@@ -93,7 +93,7 @@ PaginatorSpec read_paginator(const YamlReader& r, const YAML::Node& node) {
   auto kind_name = r.text(node, "kind");
   auto kind = paginator_kind_from(kind_name);
   if (!kind) {
-    r.fail(node["kind"], "unknown paginator kind '" + kind_name +
+    r.fail(node["kind"], "unknown paginator kind '" + node["kind"].Scalar() +
                              "' (expected one of: none, offset, page_number, cursor, next_url, link_header, qbo_query)");
   }
   p.kind = *kind;
@@ -130,7 +130,7 @@ VolumeSpec read_volume(const YamlReader& r, const YAML::Node& node) {
   } else if (kind == "qbo_count") {
     v.kind = VolumeKind::qbo_count;
   } else if (kind != "none") {
-    r.fail(node["kind"], "unknown volume kind '" + kind +
+    r.fail(node["kind"], "unknown volume kind '" + node["kind"].Scalar() +
                              "' (expected one of: none, count_request, total_field, total_header, qbo_count)");
   }
   return v;

@@ -4,23 +4,18 @@
 
 #include <charconv>
 
+
 #include "connectors/rest/json_page.hpp"
 #include "connectors/qbo/qbo_query.hpp"
 #include "connectors/qbo/qbo_response.hpp"
 #include "connectors/rest/paginator.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "core/text.hpp"
 #include "http/curl_client.hpp"
 
 namespace tributary::connectors {
 namespace {
-
-std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-  for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
-    text.replace(pos, from.size(), to);
-  }
-  return text;
-}
 
 // scheme://host[:port]
 std::string origin_of(const std::string& url) {
@@ -65,7 +60,7 @@ RestStream::RestStream(const ConnectorConfig& connector, StreamConfig stream)
 }
 
 SourceRequest RestStream::build(const std::string& path, const Window& window, const std::string& position,
-                                int page_size, const std::string& statement) const {
+                                int page_size, const std::string& statement, bool paginate) const {
   const auto& spec = stream_.rest;
   SourceRequest r;
   r.http.method = spec.method;
@@ -81,7 +76,9 @@ SourceRequest RestStream::build(const std::string& path, const Window& window, c
   } else {
     std::string query;
     auto all = spec.params;
-    for (auto& p : paginator_params(spec.paginator, position, page_size)) all.push_back(std::move(p));
+    if (paginate) {
+      for (auto& p : paginator_params(spec.paginator, position, page_size)) all.push_back(std::move(p));
+    }
     if (!statement.empty()) all.emplace_back("query", statement);
     for (const auto& [k, v] : all) {
       auto value = fill_window(v, window, spec.window);
@@ -144,11 +141,7 @@ std::optional<SourceRequest> RestStream::count_request(const Window& window) con
   const auto& v = stream_.rest.volume;
   switch (v.kind) {
     case VolumeKind::none: return std::nullopt;
-    case VolumeKind::count_request: {
-      auto spec = stream_;
-      spec.rest.paginator = PaginatorSpec{};  // the count takes the filters, not the paging
-      return RestStream(connector_, spec).build(v.path, window, "", 1);
-    }
+    case VolumeKind::count_request: return build(v.path, window, "", 1, "", false);
     case VolumeKind::total_field:
     case VolumeKind::total_header: return build(stream_.rest.path, window, "", 1);
     case VolumeKind::qbo_count:
@@ -162,9 +155,7 @@ long long RestStream::parse_count(http::HttpResponse& response) const {
   if (v.kind == VolumeKind::qbo_count) return qbo::parse_count(response.body);
   std::optional<std::string> text;
   if (v.kind == VolumeKind::total_header) {
-    std::string name = v.header;
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (auto* h = response.header(name)) text = *h;
+    if (auto* h = response.header(to_lower(v.header))) text = *h;
   } else {
     text = read_json_value(response.body, v.pointer);
   }
@@ -205,13 +196,9 @@ void RestStream::require_qbo(const char* what) const {
 }
 
 long RestStream::start_position(const std::string& position) const {
-  if (position.empty()) return 1;
-  long v = 0;
-  auto [p, ec] = std::from_chars(position.data(), position.data() + position.size(), v);
-  if (ec != std::errc{} || p != position.data() + position.size() || v < 1) {
-    throw Error(ErrorKind::data, "stored position '" + position + "' is not a STARTPOSITION");
-  }
-  return v;
+  auto start = position_number(position, 1);
+  if (start < 1) throw Error(ErrorKind::data, "stored position '" + position + "' is not a STARTPOSITION");
+  return static_cast<long>(start);
 }
 
 RestConnector::RestConnector(ConnectorConfig config) : config_(std::move(config)) {

@@ -27,8 +27,9 @@ class RestStream final : public Stream {
 
  private:
   // `statement`: a QuickBooks query, sent as the `query` parameter (qbo_query streams).
+  // `paginate` false: the filters only (a count request takes no paging parameters).
   SourceRequest build(const std::string& path, const Window& window, const std::string& position, int page_size,
-                      const std::string& statement = "") const;
+                      const std::string& statement = "", bool paginate = true) const;
   bool qbo() const { return stream_.rest.paginator.kind == PaginatorKind::qbo_query; }
   std::string next_url(const std::string& raw) const;
   void require_qbo(const char* what) const;

@@ -1,33 +1,11 @@
 #include "mock/common/json_writer.hpp"
 
-#include <cstdio>
+#include "core/json.hpp"
+
 
 namespace tributary::mock {
 
-std::string json_quote(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
-}
+std::string json_quote(std::string_view s) { return tributary::json_quote(s); }
 
 void JsonWriter::separate() {
   if (need_comma_) out_.push_back(',');

@@ -1,0 +1,18 @@
+#pragma once
+// Small text operations every part needs, written once.
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace tributary {
+
+std::string to_lower(std::string text);
+
+// Every occurrence of `from` replaced by `to`.
+std::string replace_all(std::string text, std::string_view from, std::string_view to);
+
+// One line for a message: line breaks and tabs become spaces, trailing space goes, and text
+// longer than `max` is cut with "...". For text that comes from outside (bodies, server errors).
+std::string one_line(std::string text, std::size_t max = 300);
+
+}  // namespace tributary
