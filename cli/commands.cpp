@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <set>
 
 #include "cli/inspect.hpp"
 #include "cli/signals.hpp"
@@ -13,6 +14,7 @@
 #include "core/log.hpp"
 #include "engine/engine.hpp"
 #include "pg/pg.hpp"
+#include "sql/sql.hpp"
 #include "state/migrations.hpp"
 #include "state/run_store.hpp"
 #include "warehouse/raw_writer.hpp"
@@ -46,9 +48,28 @@ std::string database_url(const GlobalOptions& g) {
   return "";  // libpq: PGHOST, PGPORT, PGDATABASE, PGUSER, ...
 }
 
+// Whether every embedded migration is recorded in state.schema_migrations: a read, no DDL.
+bool schema_is_current(pqxx::connection_base& conn) {
+  try {
+    pqxx::read_transaction txn(conn);
+    if (txn.exec1("SELECT to_regclass('state.schema_migrations') IS NULL")[0].as<bool>()) return false;
+    std::set<std::string> applied;
+    for (const auto& row : txn.exec("SELECT version FROM state.schema_migrations")) applied.insert(row[0].as<std::string>());
+    for (const auto& file : sql::migrations()) {
+      if (applied.count(std::string(file.name)) == 0) return false;
+    }
+    return true;
+  } catch (const pqxx::failure& e) {
+    pg::rethrow_as_database_error(e, "reading state.schema_migrations");
+  }
+}
+
+// Every command brings the schema up to date first. When it already is, that is one read:
+// PostgreSQL checks CREATE rights even for CREATE ... IF NOT EXISTS, and a least-privilege role
+// (sql/roles.sql) has none outside raw, so the owner migrates and the writer only reads.
 void migrate_db(const std::string& url) {
   auto conn = pg::connect(url);
-  state::migrate(*conn);
+  if (!schema_is_current(*conn)) state::migrate(*conn);
 }
 
 std::unique_ptr<connectors::Connector> load_connector(const std::string& path, int page_size) {
@@ -67,11 +88,16 @@ void print_summary(const engine::RunSummary& s) {
   std::cout << "run " << s.run_id << (s.continued ? " (continued)" : "") << ": " << s.windows_done << "/"
             << s.windows_total << " windows done, " << s.windows_failed << " failed, " << s.records_loaded
             << " records fetched, " << s.rows_changed
-            << " raw rows inserted or changed" << std::endl;
+            << " raw rows inserted or changed";
+  if (s.records_rejected > 0) std::cout << ", " << s.records_rejected << " records quarantined";
+  std::cout << std::endl;
   if (s.fatal) std::cerr << "tributary: error: " << s.fatal->what() << std::endl;
   else if (s.windows_failed > 0) std::cerr << "tributary: error: " << s.windows_failed
                                            << " window(s) failed; see `tributary status --run " << s.run_id
                                            << "`, then `tributary resume --run " << s.run_id << "`" << std::endl;
+  else if (s.records_rejected > 0) std::cerr << "tributary: warning: " << s.records_rejected
+                                             << " record(s) could not be stored and were quarantined; see `tributary "
+                                                "rejects --run " << s.run_id << "`" << std::endl;
 }
 
 int cmd_migrate(const GlobalOptions& g, const std::string& config_path) {
@@ -139,13 +165,27 @@ int cmd_status(const GlobalOptions& g, long long run_id, int limit) {
   return run->status == state::Status::failed ? exit_code_for(ErrorKind::data) : 0;
 }
 
+int cmd_rejects(const GlobalOptions& g, long long run_id, int limit) {
+  auto url = database_url(g);
+  migrate_db(url);
+  auto conn = pg::connect(url);
+  if (run_id != 0 && !state::RunStore(*conn).load_run(run_id)) {
+    throw Error(ErrorKind::usage, "--run: no run " + std::to_string(run_id) + " in state.runs");
+  }
+  auto rows = state::RejectStore(*conn).list(run_id ? std::optional<long long>(run_id) : std::nullopt, limit);
+  print_rejects(std::cout, rows);
+  std::cout << rows.size() << " quarantined record(s)" << (static_cast<int>(rows.size()) == limit ? " (limit reached)" : "")
+            << std::endl;
+  return 0;
+}
+
 // The first word that is neither an option nor an option's value, if it names no command.
 std::optional<std::string> unknown_command(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--db" || arg == "--log-level") { ++i; continue; }
     if (arg.rfind("-", 0) == 0) continue;
-    for (const char* command : {"migrate", "backfill", "resume", "status", "check", "streams"}) {
+    for (const char* command : {"migrate", "backfill", "resume", "status", "rejects", "check", "streams"}) {
       if (arg == command) return std::nullopt;
     }
     return arg;
@@ -174,6 +214,7 @@ struct CommandLine {
   CheckOptions check;
   std::string streams_config;
   StatusOptions status;
+  StatusOptions rejects;
 };
 
 void define_backfill(CLI::App& app, BackfillOptions& b) {
@@ -198,6 +239,10 @@ void define_inspection(CLI::App& app, CommandLine& c) {
   auto* status = app.add_subcommand("status", "Show runs, or one run's windows");
   status->add_option("--run", c.status.run_id, "run id");
   status->add_option("--limit", c.status.limit, "how many recent runs to list")->check(CLI::Range(1, 10000));
+  auto* rejects = app.add_subcommand("rejects", "List quarantined records (state.rejected_records)");
+  rejects->add_option("--run", c.rejects.run_id, "only this run's");
+  c.rejects.limit = 100;
+  rejects->add_option("--limit", c.rejects.limit, "at most this many")->check(CLI::Range(1, 1000000));
 }
 
 void define(CLI::App& app, CommandLine& c) {
@@ -230,6 +275,7 @@ int dispatch(const CLI::App& app, const CommandLine& c, StopFlag& stop) {
   if (app.got_subcommand("streams")) return list_streams(c.streams_config, std::cout, std::cerr);
   if (app.got_subcommand("backfill")) return cmd_backfill(g, c.backfill, stop);
   if (app.got_subcommand("resume")) return cmd_resume(g, c.resume, stop);
+  if (app.got_subcommand("rejects")) return cmd_rejects(g, c.rejects.run_id, c.rejects.limit);
   return cmd_status(g, c.status.run_id, c.status.limit);
 }
 
@@ -241,7 +287,7 @@ int run(int argc, char** argv) {
   define(app, c);
   if (auto unknown = unknown_command(argc, argv)) {
     std::cerr << "tributary: error: unknown command '" << *unknown
-              << "' (expected one of: migrate, backfill, resume, status, check, streams)" << std::endl;
+              << "' (expected one of: migrate, backfill, resume, status, rejects, check, streams)" << std::endl;
     return exit_code_for(ErrorKind::usage);
   }
   try {
@@ -255,7 +301,7 @@ int run(int argc, char** argv) {
   try {
     setup_logging(c.global.log_level);
     StopFlag stop;
-    route_signals_to(stop);
+    SignalRouter signals(stop);  // after `stop`, so it is gone (its thread joined) first
     return dispatch(app, c, stop);
   } catch (const Error& e) {
     std::cerr << "tributary: error: " << e.what() << std::endl;

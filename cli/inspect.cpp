@@ -48,9 +48,12 @@ int check_connector(const std::string& path, bool connect, const std::string& db
   }
   auto connector = connectors::make_connector(std::move(checked.config));
   const auto& cfg = connector->config();
-  out << path << ": ok, " << cfg.kind << " connector '" << cfg.name << "' with " << cfg.streams.size()
-      << " stream(s)\n";
-  if (!connect) return 0;
+  auto verdict = path + ": ok, " + cfg.kind + " connector '" + cfg.name + "' with " +
+                 std::to_string(cfg.streams.size()) + " stream(s)";
+  if (!connect) {
+    out << verdict << "\n";
+    return 0;
+  }
   if (cfg.auth.kind == "oauth2_refresh" && db_url.empty()) {
     throw Error(ErrorKind::usage, "check --connect with OAuth needs the database (--db or TRIBUTARY_DB_URL): "
                                   "a rotated refresh token must be stored or it is lost");
@@ -61,6 +64,8 @@ int check_connector(const std::string& path, bool connect, const std::string& db
   auto now = now_utc();
   auto probe_window = window.value_or(Window{now - cfg.default_chunk, now});
   for (const auto& s : cfg.streams) probe(connector->stream(s.name), source, client, probe_window, out);
+  // Only now: a fetch that fails throws before this line, so "ok" never precedes an error.
+  out << verdict << "; every stream answered\n";
   return 0;
 }
 

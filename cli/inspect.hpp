@@ -11,6 +11,7 @@ namespace tributary::cli {
 // Validates FILE offline and prints every problem as FILE:LINE:COL: message. With `connect`,
 // also authenticates and fetches the first page of each stream in `window` (default: the last
 // chunk up to now), printing what would load; nothing is written but a rotated OAuth token.
+// The "FILE: ok" line comes last, and only once every stream has answered.
 int check_connector(const std::string& path, bool connect, const std::string& db_url,
                     const std::optional<Window>& window, std::ostream& out, std::ostream& err);
 

@@ -2,6 +2,8 @@
 
 #include <iomanip>
 
+#include "core/text.hpp"
+
 namespace tributary::cli {
 namespace {
 
@@ -35,11 +37,11 @@ struct Row {
 }  // namespace
 
 void print_runs(std::ostream& out, const std::vector<state::RunRow>& runs) {
-  Row{out}.right("RUN", 5).left("CONNECTOR", 11).left("MODE", 8).left("STATUS", 7).left("STREAMS", 24)
+  Row{out}.right("RUN", 5).left("CONNECTOR", 11).left("MODE", 8).left("STATUS", 17).left("STREAMS", 24)
       .left("RANGE", 45).left("CREATED", 20).end("ERROR");
   for (const auto& r : runs) {
     Row{out}.right(std::to_string(r.run_id), 5).left(r.spec.connector, 11).left(r.spec.mode, 8)
-        .left(to_string(r.status), 7).left(join(r.spec.streams), 24)
+        .left(to_string(r.status), 17).left(join(r.spec.streams), 24)
         .left(short_time(r.spec.range.start) + " .. " + short_time(r.spec.range.end), 45)
         .left(r.created_at, 20).end(r.last_error);
   }
@@ -49,15 +51,26 @@ void print_run(std::ostream& out, const state::RunRow& run, const std::vector<st
   out << "run " << run.run_id << ": " << run.spec.connector << " " << run.spec.mode << " "
       << join(run.spec.streams) << " " << to_string(run.spec.range) << ", status " << to_string(run.status)
       << (run.last_error.empty() ? "" : " (" + run.last_error + ")") << "\n";
-  Row{out}.right("WINDOW", 7).left("STREAM", 12).left("RANGE", 45).left("STATUS", 7).right("PAGES", 6)
-      .right("RECORDS", 8).right("CHANGED", 8).right("RECON", 6).right("EXPECTED", 9).right("VERIFIED", 9)
-      .right("ATTEMPTS", 8).end("LAST ERROR");
+  Row{out}.right("WINDOW", 7).left("STREAM", 12).left("RANGE", 45).left("STATUS", 17).right("PAGES", 6)
+      .right("RECORDS", 8).right("CHANGED", 8).right("RECON", 6).right("REJECTED", 8).right("EXPECTED", 9)
+      .right("VERIFIED", 9).left("BY", 14).right("ATTEMPTS", 8).end("LAST ERROR");
   for (const auto& w : windows) {
     Row{out}.right(std::to_string(w.window_id), 7).left(w.stream, 12).left(to_string(w.window), 45)
-        .left(to_string(w.status), 7).right(std::to_string(w.pages_loaded), 6)
+        .left(to_string(w.status), 17).right(std::to_string(w.pages_loaded), 6)
         .right(std::to_string(w.records_loaded), 8).right(std::to_string(w.rows_changed), 8)
-        .right(std::to_string(w.records_reconciled), 6).right(opt(w.expected_count), 9)
-        .right(opt(w.verified_count), 9).right(std::to_string(w.attempts), 8).end(w.last_error);
+        .right(std::to_string(w.records_reconciled), 6).right(std::to_string(w.records_rejected), 8)
+        .right(opt(w.expected_count), 9).right(opt(w.verified_count), 9).left(w.guarantee.empty() ? "-" : w.guarantee, 14)
+        .right(std::to_string(w.attempts), 8).end(w.last_error);
+  }
+}
+
+void print_rejects(std::ostream& out, const std::vector<state::RejectRow>& rejects) {
+  Row{out}.right("RUN", 5).right("WINDOW", 7).left("STREAM", 12).left("RANGE", 45).right("PAGE", 5)
+      .right("RECORD", 6).left("ID", 14).end("REASON / TEXT");
+  for (const auto& r : rejects) {
+    Row{out}.right(std::to_string(r.run_id), 5).right(std::to_string(r.window_id), 7).left(r.stream, 12)
+        .left(r.window, 45).right(std::to_string(r.page_number), 5).right(std::to_string(r.record_index), 6)
+        .left(r.record_id.empty() ? "-" : r.record_id, 14).end(one_line(r.reason + " | " + r.excerpt, 240));
   }
 }
 

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 
+#include "connectors/config_security.hpp"
 #include "connectors/rest/rest_config.hpp"
 #include "connectors/yaml_reader.hpp"
 #include "core/error.hpp"
@@ -57,12 +59,14 @@ http::RetryPolicy read_retry(const YamlReader& r, const YAML::Node& node) {
   if (!node) return p;
   r.require_map(node, "retry");
   r.allow_keys(node, {"max_retries", "base_delay_ms", "max_delay_ms", "max_retry_after_ms",
-                      "retry_statuses", "honour_retry_after"}, "retry");
+                      "retry_statuses", "honour_retry_after", "throttle_budget_ms", "throttle_max_delay_ms"}, "retry");
   p.max_retries = static_cast<int>(r.integer(node, "max_retries", p.max_retries, 0, 100));
   p.base_delay = milliseconds(r.integer(node, "base_delay_ms", p.base_delay.count(), 0, 3'600'000));
   p.max_delay = milliseconds(r.integer(node, "max_delay_ms", p.max_delay.count(), 0, 3'600'000));
   p.max_retry_after = milliseconds(r.integer(node, "max_retry_after_ms", p.max_retry_after.count(), 0, 86'400'000));
   p.honour_retry_after = r.boolean(node, "honour_retry_after", p.honour_retry_after);
+  p.throttle_budget = milliseconds(r.integer(node, "throttle_budget_ms", p.throttle_budget.count(), 0, 86'400'000));
+  p.throttle_max_delay = milliseconds(r.integer(node, "throttle_max_delay_ms", p.throttle_max_delay.count(), 0, 3'600'000));
   if (auto statuses = node["retry_statuses"]) {
     if (!statuses.IsSequence()) r.fail(statuses, "'retry_statuses' must be a list of HTTP statuses");
     p.retry_statuses.clear();
@@ -78,14 +82,28 @@ http::RetryPolicy read_retry(const YamlReader& r, const YAML::Node& node) {
   return p;
 }
 
+// `requests_per_minute: N` is short for `requests_per_interval: N` with `interval_ms: 60000`.
 http::RateLimit read_rate_limit(const YamlReader& r, const YAML::Node& node) {
   http::RateLimit l;
   if (!node) return l;
   r.require_map(node, "rate_limit");
-  r.allow_keys(node, {"requests_per_minute", "max_concurrent"}, "rate_limit");
-  l.requests_per_interval = static_cast<int>(r.integer(node, "requests_per_minute", l.requests_per_interval, 0, 1'000'000));
-  l.interval = milliseconds(60'000);
+  r.allow_keys(node, {"requests_per_minute", "requests_per_interval", "interval_ms", "max_concurrent",
+                      "recovery_hold_ms", "recovery_ms"}, "rate_limit");
+  if (node["requests_per_minute"] && (node["requests_per_interval"] || node["interval_ms"])) {
+    r.fail(node["requests_per_minute"], "'requests_per_minute' cannot be combined with 'requests_per_interval' or "
+                                        "'interval_ms'; use those two alone");
+  }
+  const char* count_key = node["requests_per_minute"] ? "requests_per_minute" : "requests_per_interval";
+  l.requests_per_interval = static_cast<int>(r.integer(node, count_key, l.requests_per_interval, 0, 1'000'000));
+  l.interval = milliseconds(r.integer(node, "interval_ms", l.interval.count(), 1, 86'400'000));
   l.max_concurrent = static_cast<int>(r.integer(node, "max_concurrent", l.max_concurrent, 0, 1000));
+  l.recovery_hold = milliseconds(r.integer(node, "recovery_hold_ms", l.recovery_hold.count(), 0, 86'400'000));
+  l.recovery = milliseconds(r.integer(node, "recovery_ms", l.recovery.count(), 0, 86'400'000));
+  if (l.recovery_hold > l.recovery) {
+    r.fail(node["recovery_hold_ms"] ? node["recovery_hold_ms"] : node["recovery_ms"],
+           "'recovery_hold_ms' (" + std::to_string(l.recovery_hold.count()) + ") exceeds 'recovery_ms' (" +
+               std::to_string(l.recovery.count()) + "): a lowered limit must be back by the end of its recovery");
+  }
   return l;
 }
 
@@ -131,16 +149,20 @@ class ProblemCollector {
 StreamConfig read_stream(const YamlReader& r, const YAML::Node& key, const YAML::Node& body, const ConnectorConfig& c,
                          ProblemCollector& problems) {
   StreamConfig s;
-  s.name = key.as<std::string>();
+  s.name = r.plain(key);
   r.require_map(body, "stream '" + s.name + "'");
   problems.section([&] {
     r.allow_keys(body, {"path", "method", "params", "body", "records", "primary_key", "cursor", "window",
-                        "paginator", "volume", "table", "page_size"}, "stream '" + s.name + "'");
+                        "paginator", "volume", "table", "page_size", "secret_params", "verify", "out_of_window",
+                        "max_record_bytes"}, "stream '" + s.name + "'");
   });
   s.rest = read_rest_stream(r, body, s.name, [&](const std::function<void()>& read) { problems.section(read); });
+  problems.section([&] { s.secret_params = secret_params_of(r, body, s, c); });
   problems.section([&] {
     s.table = r.text(body, "table");
-    if (s.table.find('.') == std::string::npos) r.fail(body["table"], "'table' must be schema-qualified, e.g. raw." + s.name);
+    // The name is quoted wherever it is used (pg::quote_qualified); rejecting it here as well
+    // points at the line, and keeps names that quoting would make surprising out.
+    if (auto problem = table_problem(s.table, s.name); !problem.empty()) r.fail(body["table"], problem);
   });
   problems.section([&] {
     s.page_size = static_cast<int>(r.integer(body, "page_size", c.default_page_size, 1, c.max_page_size));
@@ -186,13 +208,14 @@ const StreamConfig* ConnectorConfig::find_stream(const std::string& stream_name)
   return nullptr;
 }
 
-ConfigCheck check_connector_config(const std::string& path, const EnvLookup& env) {
+namespace {
+
+ConfigCheck check_loaded(const YamlReader& r, const std::string& path, const std::function<YAML::Node()>& load) {
   ConfigCheck out;
-  YamlReader r(path, env);
   YAML::Node root;
   ProblemCollector problems;
   problems.section([&] {
-    root = r.load_file();
+    root = load();
     r.require_map(root, "the connector file");
   });
   if (!problems.problems.empty()) {
@@ -203,7 +226,8 @@ ConfigCheck check_connector_config(const std::string& path, const EnvLookup& env
   c.path = std::filesystem::absolute(path).lexically_normal().string();
   problems.section([&] {
     r.allow_keys(root, {"kind", "name", "account", "base_url", "headers", "errors", "auth", "retry",
-                        "rate_limit", "http", "defaults", "streams"}, "the connector file");
+                        "rate_limit", "http", "defaults", "streams", "secret_params", "secret_variables"},
+                 "the connector file");
   });
   problems.section([&] { read_identity(r, root, c); });
   problems.section([&] { c.headers = read_string_map(r, root["headers"], "headers"); });
@@ -212,9 +236,24 @@ ConfigCheck check_connector_config(const std::string& path, const EnvLookup& env
   problems.section([&] { c.rate_limit = read_rate_limit(r, root["rate_limit"]); });
   problems.section([&] { c.http = read_http(r, root["http"]); });
   problems.section([&] { read_defaults(r, root["defaults"], c); });
+  problems.section([&] { c.secret_variables = read_secret_variables(r, root); });
+  problems.section([&] { c.secret_params = r.names(root, "secret_params"); });
   read_streams(r, root["streams"], c, problems);
+  c.secrets = secret_values(r, c);
   out.problems = std::move(problems.problems);
   return out;
+}
+
+}  // namespace
+
+ConfigCheck check_connector_config(const std::string& path, const EnvLookup& env) {
+  YamlReader r(path, env);
+  return check_loaded(r, path, [&] { return r.load_file(); });
+}
+
+ConfigCheck check_connector_text(const std::string& text, const std::string& path, const EnvLookup& env) {
+  YamlReader r(path, env);
+  return check_loaded(r, path, [&] { return r.load_text(text); });
 }
 
 ConnectorConfig load_connector_config(const std::string& path, const EnvLookup& env) {

@@ -32,6 +32,9 @@ struct StreamConfig {
   std::string table;   // raw.qbo_invoices
   int page_size = 100;
   RestStreamSpec rest;  // rest: how to request and read it
+  // Params whose values request_payload shows as "***" (they are still sent): listed in
+  // `secret_params` (the stream's or the file's), or read from a variable the file marks secret.
+  std::vector<std::string> secret_params;
 };
 
 struct ConnectorConfig {
@@ -50,6 +53,12 @@ struct ConnectorConfig {
   int default_page_size = 100;
   int max_page_size = 1000;
   std::vector<StreamConfig> streams;
+  // Variables the file marks secret: those auth secrets are read from, and `secret_variables`.
+  std::vector<std::string> secret_variables;
+  std::vector<std::string> secret_params;  // `secret_params` at the top: for every stream
+  // Every secret value the file holds (auth secrets, secret variables and params), each also
+  // URL-encoded: what request_payload, labels and errors must never show.
+  std::vector<Secret> secrets;
 
   const StreamConfig* find_stream(const std::string& name) const;
 };
@@ -63,6 +72,8 @@ struct ConfigCheck {
 // Reads a connector file and reports every problem it can find (one per section or stream),
 // the most specific first.
 ConfigCheck check_connector_config(const std::string& path, const EnvLookup& env);
+// The same for a connector file's text already in memory; `path` only names it in messages.
+ConfigCheck check_connector_text(const std::string& text, const std::string& path, const EnvLookup& env);
 
 // Orders "PATH:LINE:COL: ..." problems by position in the file, for listing them.
 void sort_by_position(std::vector<std::string>& problems, const std::string& path);

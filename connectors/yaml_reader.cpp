@@ -7,16 +7,29 @@
 
 namespace tributary::connectors {
 
+namespace {
+
+template <typename Load>
+YAML::Node parse_yaml(const std::string& path, Load&& load) {
+  try {
+    return load();
+  } catch (const YAML::Exception& e) {
+    throw Error(ErrorKind::config, path + ":" + std::to_string(e.mark.line + 1) + ":" +
+                                       std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
+  }
+}
+
+}  // namespace
+
 YAML::Node YamlReader::load_file() const {
   if (!std::filesystem::exists(path_)) {
     throw Error(ErrorKind::config, path_ + ": connector file not found");
   }
-  try {
-    return YAML::LoadFile(path_);
-  } catch (const YAML::Exception& e) {
-    throw Error(ErrorKind::config, path_ + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                       std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
-  }
+  return parse_yaml(path_, [&] { return YAML::LoadFile(path_); });
+}
+
+YAML::Node YamlReader::load_text(const std::string& text) const {
+  return parse_yaml(path_, [&] { return YAML::Load(text); });
 }
 
 std::string YamlReader::where(const YAML::Node& node) const {
@@ -36,7 +49,7 @@ void YamlReader::require_map(const YAML::Node& node, const std::string& what) co
 void YamlReader::allow_keys(const YAML::Node& map, std::initializer_list<const char*> keys,
                             const std::string& what) const {
   for (const auto& kv : map) {
-    auto key = kv.first.as<std::string>();
+    auto key = plain(kv.first);
     bool known = false;
     std::string expected;
     for (const char* k : keys) {
@@ -91,6 +104,23 @@ bool YamlReader::boolean(const YAML::Node& map, const char* key, bool fallback) 
   if (s == "true" || s == "yes" || s == "on") return true;
   if (s == "false" || s == "no" || s == "off") return false;
   fail(node, std::string("'") + key + "' must be true or false, got '" + node.Scalar() + "'");
+}
+
+std::string YamlReader::plain(const YAML::Node& node) const {
+  if (!node.IsScalar()) fail(node, "expected a single value here, not a list, a mapping or nothing");
+  return node.Scalar();
+}
+
+std::vector<std::string> YamlReader::names(const YAML::Node& map, const char* key) const {
+  auto node = map[key];
+  std::vector<std::string> out;
+  if (!node || node.IsNull()) return out;
+  if (!node.IsSequence()) fail(node, std::string("'") + key + "' must be a list of names, e.g. [api_sig]");
+  for (const auto& item : node) {
+    if (!item.IsScalar() || item.Scalar().empty()) fail(item, std::string("each entry of '") + key + "' must be a name");
+    out.push_back(item.Scalar());
+  }
+  return out;
 }
 
 }  // namespace tributary::connectors

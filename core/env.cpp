@@ -55,6 +55,22 @@ std::string scrub(std::string text, const std::vector<Secret>& secrets) {
   return text;
 }
 
+std::vector<std::string> referenced_variables(std::string_view text) {
+  std::vector<std::string> names;
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] != '$') continue;
+    if (text[i + 1] == '$') { ++i; continue; }
+    if (text[i + 1] != '{') continue;
+    auto close = text.find('}', i + 2);
+    if (close == std::string_view::npos) break;
+    auto expr = text.substr(i + 2, close - i - 2);
+    auto name = expr.substr(0, expr.find(":-"));
+    if (valid_name(name)) names.emplace_back(name);
+    i = close;
+  }
+  return names;
+}
+
 std::string expand_env(std::string_view text, const std::string& where, const EnvLookup& env) {
   std::string out;
   out.reserve(text.size());

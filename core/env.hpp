@@ -17,6 +17,10 @@ EnvLookup process_env();
 // variable and `where` (e.g. "config/quickbooks.yaml:7:14") when a variable without default is unset.
 std::string expand_env(std::string_view text, const std::string& where, const EnvLookup& env);
 
+// The names of the variables `text` references (${VAR}, ${VAR:-default}), in order; "$$" is not
+// a reference. Malformed references are skipped: expand_env reports them.
+std::vector<std::string> referenced_variables(std::string_view text);
+
 // A value that must never reach a log, an error message or a table other than its own store.
 class Secret {
  public:

@@ -15,6 +15,7 @@ std::string_view to_string(ErrorKind kind) {
     case ErrorKind::data: return "data";
     case ErrorKind::volumetry: return "volumetry";
     case ErrorKind::database: return "database";
+    case ErrorKind::database_lost: return "database_lost";
     case ErrorKind::interrupted: return "interrupted";
     case ErrorKind::internal: return "internal";
   }
@@ -25,7 +26,8 @@ int exit_code_for(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::usage: return 2;
     case ErrorKind::config: return 3;
-    case ErrorKind::database: return 4;
+    case ErrorKind::database:
+    case ErrorKind::database_lost: return 4;
     case ErrorKind::auth: return 5;
     case ErrorKind::network:
     case ErrorKind::timeout:

@@ -18,6 +18,7 @@ enum class ErrorKind {
   data,         // the source answered something we cannot read
   volumetry,    // loaded records do not match the source's count
   database,     // PostgreSQL unreachable or a statement failed
+  database_lost,  // the connection dropped mid-run (server restart): reconnect, redo from the checkpoint
   interrupted,  // SIGINT / SIGTERM
   internal,
 };

@@ -23,6 +23,9 @@ struct BackfillRequest {
   int page_size_override = 0;  // recorded with the run so resume pages the same way; 0: per stream
 };
 
+// Every window done, some records quarantined (README "Exit codes").
+constexpr int kExitDoneWithRejects = 7;
+
 struct RunSummary {
   long long run_id = 0;
   bool continued = false;  // an unfinished identical run was continued
@@ -31,6 +34,7 @@ struct RunSummary {
   int windows_failed = 0;
   long long records_loaded = 0;
   long long rows_changed = 0;
+  long long records_rejected = 0;  // quarantined in state.rejected_records
   std::optional<Error> fatal;  // what stopped the run early, if anything
   int exit_code() const;
 };

@@ -1,5 +1,9 @@
 #include "engine/source.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <sstream>
+
 #include "http/static_auth.hpp"
 
 namespace tributary::engine {
@@ -32,11 +36,18 @@ SourceSession::SourceSession(const connectors::Connector& connector, http::Token
                              const StopFlag* stop)
     : limiter_(connector.config().rate_limit, stop),
       auth_(make_authenticator(connector.config(), tokens, stop)) {
+  // Every secret the file holds (auth, secret variables, secret params) is scrubbed from errors,
+  // so a source that echoes a request back cannot leak one into a log or state.
   const auto& a = connector.config().auth;
+  std::vector<Secret> secrets{a.token, a.api_key, a.password, a.client_secret, a.refresh_token};
+  secrets.insert(secrets.end(), connector.config().secrets.begin(), connector.config().secrets.end());
   executor_ = std::make_unique<http::RequestExecutor>(
       connector.config().retry, limiter_, *auth_,
-      [&connector](const http::HttpResponse& r) { return connector.describe_failure(r); }, stop,
-      std::vector<Secret>{a.token, a.api_key, a.password, a.client_secret, a.refresh_token});
+      [&connector](const http::HttpResponse& r) { return connector.describe_failure(r); }, stop, std::move(secrets));
+  // The policies in force, so a log shows why a run waited or gave up (no secrets in either).
+  std::ostringstream policy;
+  policy << connector.config().rate_limit << ", " << connector.config().retry;
+  spdlog::debug("{}: {}", connector.config().name, policy.str());
 }
 
 }  // namespace tributary::engine

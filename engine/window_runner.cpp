@@ -2,35 +2,41 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <set>
 
+#include "core/text.hpp"
 #include "pg/pg.hpp"
+#include "state/reject_store.hpp"
 
 namespace tributary::engine {
 namespace {
 
-constexpr int kSweepAttempts = 3;        // a source that keeps changing mid-sweep gets 3 tries
 constexpr int kTransactionAttempts = 3;  // serialization failures and deadlocks only
+
+// What identifies a record in a pass: its key, or its text when it has none (then rejected).
+std::string_view key_of(const connectors::Record& r) { return r.id.empty() ? r.json : std::string_view(r.id); }
+
+SetDigest digest_of(const std::vector<connectors::Record>& records) {
+  SetDigest d;
+  for (const auto& r : records) d.add(key_of(r));
+  return d;
+}
+
+}  // namespace
 
 std::string where(const state::WindowRow& row, int page) {
   std::string s = "stream " + row.stream + ", window " + to_string(row.window);
   return page > 0 ? s + ", page " + std::to_string(page) : s;
 }
 
-std::string sample(const std::vector<std::string>& ids) {
-  std::string out;
-  for (size_t i = 0; i < ids.size() && i < 10; ++i) out += (i ? ", " : "") + ids[i];
-  return ids.size() > 10 ? out + ", ..." : out;
-}
-
-}  // namespace
-
-connectors::Page WindowRunner::fetch_page(const connectors::SourceRequest& request) {
+connectors::Page WindowRunner::fetch_page(const connectors::SourceRequest& request, const state::WindowRow& row,
+                                          long long records_before) {
   auto response = ctx_.source.fetch(ctx_.client, request.http);
   connectors::Page page;
   page.body = std::move(response.body);
   page.headers = std::move(response.headers);
+  page.window = row.window;
+  page.records_before = records_before;
   return page;
 }
 
@@ -42,26 +48,57 @@ warehouse::RawTableWriter& WindowRunner::writer_for(const std::string& table) {
 
 state::WindowOutcome WindowRunner::run(state::WindowRow& row) {
   const auto& stream = ctx_.connector.stream(row.stream);
-  if (!row.paging_complete) page_through(row, stream);
-  if (stream.supports_reconcile()) return reconcile(row, stream);
-  return count_only(row, stream);
+  PagingPass pass;
+  pass.whole = !row.paging_complete && row.next_position.empty() && row.pages_loaded == 0;
+  if (!row.paging_complete) page_through(row, stream, pass);
+  state::WindowOutcome out;
+  if (pass.outside > 0) {
+    auto range = stream.requested_range(row.window);
+    std::string what = std::to_string(pass.outside) + " record(s) with a cursor outside the range asked for " +
+                       (range ? to_string(*range) : std::string("?")) + ", the first " + pass.first_outside;
+    if (stream.load_out_of_window()) {
+      spdlog::info("{}: {} (loaded: out_of_window: load)", where(row, 0), what);
+    } else {
+      out.status = state::Status::failed;
+      out.restart_paging = true;
+      out.error = where(row, 0) + ": " + what + ". The API's filter and the window format disagree (compare "
+                  "`window.format` with how the API compares times), or the filter is on another field than "
+                  "the cursor (then declare out_of_window: load)";
+    }
+  }
+  if (out.status != state::Status::failed) out = verify(row, stream, pass);
+  if (out.status == state::Status::done && row.records_rejected > 0) out.status = state::Status::done_with_rejects;
+  out.guarantee = connectors::to_string(stream.guarantee());
+  return out;
 }
 
-void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream& stream) {
+void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream& stream, PagingPass& pass) {
   std::string position = row.next_position;
   std::set<std::string> seen{position};
+  std::optional<SetDigest> previous_page;
+  long long before = row.records_loaded - row.records_reconciled;
   for (;;) {
     if (ctx_.stop != nullptr) ctx_.stop->check();
     int page_number = row.next_page_number;
     try {
       auto request = stream.page_request(row.window, position);
-      auto page = fetch_page(request);
+      auto page = fetch_page(request, row, before);
       stream.parse_page(page, position);
+      auto this_page = digest_of(page.records);
+      if (!page.records.empty() && previous_page == this_page) {
+        throw Error(ErrorKind::data, "the source answered with the same records as the page before; it repeats "
+                                     "a page (past its end?): declare the paginator's total, or use a paginator "
+                                     "whose end the API signals (docs/connectors.md, \"Where paging ends\")");
+      }
+      previous_page = this_page;
       if (page.next_position && !seen.insert(*page.next_position).second) {
         // A paginator that hands back a token or link it already gave would loop forever.
         throw Error(ErrorKind::data, "the source repeated the pagination position '" + *page.next_position +
                                          "'; stopping instead of looping");
       }
+      check_range(row, stream, page, pass);
+      if (!page.next_position && page.end_check) confirm_end(row, stream, page);
+      for (const auto& r : page.records) pass.keys.add(key_of(r));
       state::PageCheckpoint cp{.window_id = row.window_id,
                                .worker = ctx_.worker,
                                .next_position = page.next_position.value_or(""),
@@ -71,6 +108,7 @@ void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream&
                                .reconciled = false};
       commit_page(row, stream, request, page.records, cp);
       spdlog::debug("{}: {} records", where(row, page_number), page.records.size());
+      before += static_cast<long long>(page.records.size());
       if (!page.next_position) return;
       position = *page.next_position;
     } catch (const Error& e) {
@@ -80,24 +118,47 @@ void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream&
   }
 }
 
+void WindowRunner::confirm_end(const state::WindowRow& row, const connectors::Stream& stream, connectors::Page& page) {
+  auto answer = fetch_page(page.end_check->request, row, 0);
+  if (auto problem = stream.confirm_end(*page.end_check, answer)) {
+    throw Error(ErrorKind::data, "paging ended on a full page, and one more request contradicts it: " + *problem);
+  }
+}
+
+void WindowRunner::check_range(const state::WindowRow& row, const connectors::Stream& stream,
+                               const connectors::Page& page, PagingPass& pass) {
+  auto range = stream.requested_range(row.window);
+  if (!range) return;
+  for (const auto& r : page.records) {
+    if (!r.updated_at || (*r.updated_at >= range->start && *r.updated_at < range->end)) continue;
+    if (pass.outside++ == 0) {
+      pass.first_outside = "id " + r.id + " at " + format_utc_micros(*r.updated_at) + " (page " +
+                           std::to_string(row.next_page_number) + ", record " + std::to_string(r.index) + ")";
+    }
+  }
+}
+
 void WindowRunner::commit_page(state::WindowRow& row, const connectors::Stream& stream,
                                const connectors::SourceRequest& request,
-                               const std::vector<connectors::Record>& records,
-                               const state::PageCheckpoint& cp) {
-  std::vector<warehouse::RawRecord> raw;
-  raw.reserve(records.size());
-  for (const auto& r : records) raw.push_back({r.id, r.json, r.updated_at});
+                               const std::vector<connectors::Record>& records, const state::PageCheckpoint& cp) {
   warehouse::PageMetadata meta{ctx_.connector.config().account, row.window, row.next_page_number,
                                stream.config().page_size, request.request_payload, ctx_.run_id, now_utc()};
-  auto& writer = writer_for(stream.config().table);
   state::PageCheckpoint checkpoint = cp;
+  bool refuse_check = false;  // after a data error: find the records PostgreSQL refuses, one by one
   for (int attempt = 1;; ++attempt) {
     try {
       pqxx::work txn(ctx_.conn);
-      checkpoint.rows_changed = writer.write_page(txn, meta, raw);
+      long long changed = 0;
+      checkpoint.rejected = write_records(txn, row, stream, meta, records, refuse_check, changed);
+      checkpoint.rows_changed = changed;
       ctx_.windows.checkpoint(txn, checkpoint);
       txn.commit();
       break;
+    } catch (const pqxx::data_exception& e) {
+      if (refuse_check) pg::rethrow_as_database_error(e, "writing " + stream.config().table);
+      spdlog::warn("{}: PostgreSQL refused the page ({}); finding the records it refuses",
+                   where(row, cp.next_page_number - 1), one_line(e.what(), 200));
+      refuse_check = true;
     } catch (const pqxx::failure& e) {
       bool retry = pg::is_transient(e) && dynamic_cast<const pqxx::broken_connection*>(&e) == nullptr;
       if (!retry || attempt >= kTransactionAttempts) {
@@ -111,117 +172,42 @@ void WindowRunner::commit_page(state::WindowRow& row, const connectors::Stream& 
   row.paging_complete = cp.paging_complete;
   row.records_loaded += cp.records;
   row.rows_changed += checkpoint.rows_changed;
+  row.records_rejected += checkpoint.rejected;
   if (cp.reconciled) row.records_reconciled += cp.records;
   else row.pages_loaded += 1;
 }
 
-long long WindowRunner::source_count(const Window& window, const connectors::Stream& stream) {
-  auto request = stream.count_request(window);
-  if (!request) throw Error(ErrorKind::config, "stream " + stream.config().name + " cannot count its records");
-  auto response = ctx_.source.fetch(ctx_.client, request->http);
-  return stream.parse_count(response);
-}
-
-std::vector<connectors::SourceId> WindowRunner::sweep_ids(const Window& window,
-                                                          const connectors::Stream& stream) {
-  std::vector<connectors::SourceId> ids;
-  std::string position;
-  std::set<std::string> seen{position};
-  for (;;) {
-    if (ctx_.stop != nullptr) ctx_.stop->check();
-    auto request = stream.id_request(window, position);
-    auto response = ctx_.source.fetch(ctx_.client, request.http);
-    auto page = stream.parse_ids(response, position);
-    std::move(page.ids.begin(), page.ids.end(), std::back_inserter(ids));
-    if (!page.next_position) break;
-    if (!seen.insert(*page.next_position).second) {
-      throw Error(ErrorKind::data, "the id sweep repeated position '" + *page.next_position + "'");
+long long WindowRunner::write_records(pqxx::work& txn, const state::WindowRow& row, const connectors::Stream& stream,
+                                      const warehouse::PageMetadata& meta,
+                                      const std::vector<connectors::Record>& records, bool refuse_check,
+                                      long long& rows_changed) {
+  std::vector<warehouse::RawRecord> good;
+  std::vector<const connectors::Record*> good_source;
+  std::vector<state::RejectedRecord> bad;
+  for (const auto& r : records) {
+    if (r.reject_reason.empty()) {
+      good.push_back({r.id, r.json, r.updated_at});
+      good_source.push_back(&r);
+    } else {
+      bad.push_back({r.id, r.index, r.reject_reason, r.json});
     }
-    position = *page.next_position;
   }
-  // Offsets shift when records move between id pages; a record seen twice is one record.
-  std::sort(ids.begin(), ids.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-  ids.erase(std::unique(ids.begin(), ids.end(), [](const auto& a, const auto& b) { return a.id == b.id; }),
-            ids.end());
-  return ids;
-}
-
-void WindowRunner::load_by_ids(state::WindowRow& row, const connectors::Stream& stream,
-                               const std::vector<std::string>& ids) {
-  size_t batch = static_cast<size_t>(stream.max_ids_per_fetch());
-  for (size_t i = 0; i < ids.size(); i += batch) {
-    std::vector<std::string> part(ids.begin() + i, ids.begin() + std::min(ids.size(), i + batch));
-    auto request = stream.fetch_by_ids_request(part);
-    auto page = fetch_page(request);
-    stream.parse_page(page, "");
-    state::PageCheckpoint cp{.window_id = row.window_id,
-                             .worker = ctx_.worker,
-                             .next_position = "",
-                             .next_page_number = row.next_page_number + 1,
-                             .paging_complete = true,
-                             .records = static_cast<long long>(page.records.size()),
-                             .reconciled = true};
-    commit_page(row, stream, request, page.records, cp);
+  auto& writer = writer_for(stream.config().table);
+  if (refuse_check) {
+    auto refused = writer.refused(txn, good);
+    for (auto it = refused.rbegin(); it != refused.rend(); ++it) {
+      const auto* r = good_source[it->first];
+      bad.push_back({r->id, r->index, it->second, r->json});
+      good.erase(good.begin() + static_cast<long>(it->first));
+    }
   }
-}
-
-state::WindowOutcome WindowRunner::reconcile(state::WindowRow& row, const connectors::Stream& stream) {
-  try {
-    std::vector<connectors::SourceId> ids;
-    long long expected = 0;
-    for (int attempt = 1; attempt <= kSweepAttempts; ++attempt) {
-      ids = sweep_ids(row.window, stream);
-      expected = source_count(row.window, stream);
-      if (static_cast<long long>(ids.size()) == expected) break;
-      spdlog::warn("{}: the source changed during reconciliation ({} ids swept, count {}); sweeping again",
-                   where(row, 0), ids.size(), expected);
-    }
-    std::vector<std::string> id_list;
-    std::vector<Timestamp> updated;
-    for (const auto& s : ids) {
-      id_list.push_back(s.id);
-      updated.push_back(s.updated_at);
-    }
-    auto& writer = writer_for(stream.config().table);
-    auto realm = ctx_.connector.config().account;
-    std::vector<std::string> missing;
-    { pqxx::work txn(ctx_.conn); missing = writer.missing_or_stale(txn, realm, id_list, updated); }
-    if (!missing.empty()) {
-      spdlog::info("{}: {} records missed by offset paging; fetching them by id", where(row, 0), missing.size());
-      load_by_ids(row, stream, missing);
-      pqxx::work txn(ctx_.conn);
-      missing = writer.missing_or_stale(txn, realm, id_list, updated);
-    }
-    state::WindowOutcome out;
-    out.expected_count = expected;
-    out.verified_count = static_cast<long long>(id_list.size() - missing.size());
-    if (*out.verified_count != expected) {
-      out.status = state::Status::failed;
-      out.error = "volumetry: the source counts " + std::to_string(expected) + " records in " +
-                  where(row, 0) + ", raw holds " + std::to_string(*out.verified_count) + " of them" +
-                  (missing.empty() ? "" : " (missing ids: " + sample(missing) + ")");
-    }
-    return out;
-  } catch (const pqxx::failure& e) {
-    pg::rethrow_as_database_error(e, "reconciling " + where(row, 0));
-  } catch (const Error& e) {
-    if (e.kind() == ErrorKind::interrupted) throw;
-    rethrow_with_context(e, "reconciling " + where(row, 0));
+  rows_changed = writer.write_page(txn, meta, good);
+  auto added = state::RejectStore::add(txn, ctx_.run_id, row.window_id, row.stream, meta.page_number, bad);
+  for (const auto& b : bad) {
+    spdlog::warn("{}: record {} ({}) quarantined: {}", where(row, meta.page_number), b.record_index,
+                 b.record_id.empty() ? "no key" : "id " + b.record_id, b.reason);
   }
-}
-
-state::WindowOutcome WindowRunner::count_only(const state::WindowRow& row, const connectors::Stream& stream) {
-  state::WindowOutcome out;
-  if (!stream.count_request(row.window)) return out;
-  out.expected_count = source_count(row.window, stream);
-  out.verified_count = row.records_loaded;
-  if (*out.verified_count != *out.expected_count) {
-    out.status = state::Status::failed;
-    out.restart_paging = true;
-    out.error = "volumetry: the source counts " + std::to_string(*out.expected_count) + " records in " +
-                where(row, 0) + ", the window loaded " + std::to_string(row.records_loaded);
-  }
-  return out;
+  return added;
 }
 
 }  // namespace tributary::engine

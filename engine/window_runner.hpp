@@ -1,11 +1,14 @@
 #pragma once
-// Drives one claimed window: page by page from its checkpoint, each page and its checkpoint in
-// one transaction; then reconciliation and volumetry.
+// Drives one claimed window: page by page from its checkpoint, each page, its quarantined
+// records and its checkpoint in one transaction; then proves the window complete (a keyset
+// walk, or verification sweeps until two agree) and checks the source's count.
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "connectors/connector.hpp"
+#include "engine/set_digest.hpp"
 #include "engine/source.hpp"
 #include "state/window_store.hpp"
 #include "warehouse/raw_writer.hpp"
@@ -23,6 +26,21 @@ struct WorkerContext {
   const StopFlag* stop = nullptr;
 };
 
+// What the paging pass saw, kept in memory (a resumed pass sees only its own pages).
+struct PagingPass {
+  bool whole = false;  // began at the window's first page in this process
+  SetDigest keys;
+  long long outside = 0;  // records whose cursor lies outside the requested range
+  std::string first_outside;
+};
+
+// One verification sweep.
+struct SweepPass {
+  SetDigest keys;
+  long long loaded = 0;  // raw rows written or records quarantined because raw lacked them
+  std::vector<std::string> loaded_sample;
+};
+
 class WindowRunner {
  public:
   explicit WindowRunner(WorkerContext ctx) : ctx_(std::move(ctx)) {}
@@ -32,21 +50,41 @@ class WindowRunner {
   state::WindowOutcome run(state::WindowRow& row);
 
  private:
-  void page_through(state::WindowRow& row, const connectors::Stream& stream);
-  state::WindowOutcome reconcile(state::WindowRow& row, const connectors::Stream& stream);
-  state::WindowOutcome count_only(const state::WindowRow& row, const connectors::Stream& stream);
-  std::vector<connectors::SourceId> sweep_ids(const Window& window, const connectors::Stream& stream);
-  long long source_count(const Window& window, const connectors::Stream& stream);
-  void load_by_ids(state::WindowRow& row, const connectors::Stream& stream,
-                   const std::vector<std::string>& ids);
+  // window_runner.cpp: paging and writing.
+  void page_through(state::WindowRow& row, const connectors::Stream& stream, PagingPass& pass);
+  connectors::Page fetch_page(const connectors::SourceRequest& request, const state::WindowRow& row,
+                              long long records_before);
+  void confirm_end(const state::WindowRow& row, const connectors::Stream& stream, connectors::Page& page);
+  void check_range(const state::WindowRow& row, const connectors::Stream& stream, const connectors::Page& page,
+                   PagingPass& pass);
   void commit_page(state::WindowRow& row, const connectors::Stream& stream,
                    const connectors::SourceRequest& request, const std::vector<connectors::Record>& records,
                    const state::PageCheckpoint& checkpoint);
+  long long write_records(pqxx::work& txn, const state::WindowRow& row, const connectors::Stream& stream,
+                          const warehouse::PageMetadata& meta, const std::vector<connectors::Record>& records,
+                          bool refuse_check, long long& rows_changed);
   warehouse::RawTableWriter& writer_for(const std::string& table);
-  connectors::Page fetch_page(const connectors::SourceRequest& request);
+
+  // window_sweep.cpp: proving the window complete.
+  state::WindowOutcome verify(state::WindowRow& row, const connectors::Stream& stream, const PagingPass& pass);
+  SweepPass sweep_pages(state::WindowRow& row, const connectors::Stream& stream);
+  SweepPass sweep_ids(state::WindowRow& row, const connectors::Stream& stream, const connectors::IdSweep& ids);
+  std::vector<std::string> lacking(const state::WindowRow& row, const connectors::Stream& stream,
+                                   const std::vector<std::string>& ids,
+                                   const std::vector<std::optional<Timestamp>>& updated_at);
+  void load_by_ids(state::WindowRow& row, const connectors::Stream& stream, const connectors::IdSweep& ids,
+                   const std::vector<std::string>& missing);
+  state::WindowOutcome count_check(const state::WindowRow& row, const connectors::Stream& stream,
+                                   state::WindowOutcome out, long long verified);
+  long long source_count(const Window& window, const connectors::Stream& stream);
+  void keep_lease(const state::WindowRow& row);
 
   WorkerContext ctx_;
   std::map<std::string, std::unique_ptr<warehouse::RawTableWriter>> writers_;
+  std::chrono::steady_clock::time_point lease_renewed_ = std::chrono::steady_clock::now();
 };
+
+// "stream S, window [a, b), page N" for messages.
+std::string where(const state::WindowRow& row, int page);
 
 }  // namespace tributary::engine

@@ -17,16 +17,26 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+// Repeated fields are combined as RFC 9110 §5.3 allows: one value, the lines joined by ", " in
+// the order received (an API may send rel="next" and rel="last" as two Link lines). Set-Cookie
+// is the one field whose values cannot be joined by commas (RFC 6265), so its lines are kept
+// apart by newlines. Every response of the exchange (a 100 Continue, a proxy's CONNECT answer)
+// starts with a status line; only the last response's fields are kept.
 size_t on_header(char* data, size_t size, size_t n, void* user) {
   auto* headers = static_cast<std::map<std::string, std::string>*>(user);
   std::string_view line(data, size * n);
+  if (line.rfind("HTTP/", 0) == 0) {
+    headers->clear();
+    return size * n;
+  }
   auto colon = line.find(':');
-  if (colon == std::string_view::npos) return size * n;  // status line or blank
+  if (colon == std::string_view::npos) return size * n;  // blank line ending the fields
   std::string name = to_lower(std::string(line.substr(0, colon)));
   auto value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
-  (*headers)[name] = std::string(value);
+  auto [it, inserted] = headers->try_emplace(std::move(name), value);
+  if (!inserted) it->second.append(it->first == "set-cookie" ? "\n" : ", ").append(value);
   return size * n;
 }
 

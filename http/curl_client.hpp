@@ -36,6 +36,7 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Returns any HTTP answer (including 4xx/5xx); throws TransportError when there is none.
+  // Header names are lower-cased; a field sent on several lines is one value joined by ", ".
   HttpResponse perform(const HttpRequest& request);
 
  private:

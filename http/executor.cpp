@@ -28,60 +28,89 @@ void RequestExecutor::fail(const HttpRequest& request, const HttpResponse& respo
                               describe_(response), secrets_));
 }
 
+void RequestExecutor::give_up(const HttpRequest& request, const Attempt& a) const {
+  if (a.transport) std::rethrow_exception(a.transport);
+  fail(request, a.failed);
+}
+
+void RequestExecutor::throttled(const RateLimiter::Permit& permit, const HttpRequest& request, Attempt& a) {
+  ++stats_.throttled;
+  a.reason = RetryReason::throttled;
+  // The whole account waits, so by no more than the policy lets one request wait.
+  std::optional<std::chrono::milliseconds> pause;
+  if (a.retry_after && policy_.honour_retry_after) pause = std::min(*a.retry_after, policy_.max_retry_after);
+  auto outcome = limiter_.on_throttled(permit, pause);
+  if (outcome.blame == Blame::same_episode) return;
+  ++stats_.limit_decreases;
+  spdlog::warn("{}: HTTP 429 blamed on {}: now {} requests per interval (was {}), {} in flight (was {}); "
+               "0 = unlimited", request.label, to_string(outcome.blame), outcome.after.requests_per_interval,
+               outcome.before.requests_per_interval, outcome.after.max_concurrent, outcome.before.max_concurrent);
+}
+
+RequestExecutor::Attempt RequestExecutor::attempt(HttpClient& client, const HttpRequest& request,
+                                                  bool& refreshed_once) {
+  Attempt out;
+  HttpRequest attempt = request;
+  auto permit = limiter_.acquire();
+  auto credential = auth_.apply(attempt, client);
+  ++stats_.requests;
+  HttpResponse response;
+  try {
+    response = client.perform(attempt);
+  } catch (const TransportError& e) {
+    if (!e.retryable()) throw;
+    out.why = e.what();
+    out.transport = std::current_exception();
+    return out;
+  }
+  switch (classify_status(response.status, policy_)) {
+    case Verdict::success:
+      limiter_.on_success(permit);
+      out.response = std::move(response);
+      return out;
+    case Verdict::refresh_auth:
+      // One refresh per request: a second 401 means the credentials really are refused.
+      if (refreshed_once || !auth_.invalidate(credential)) fail(request, response);
+      refreshed_once = true;
+      ++stats_.auth_refreshes;
+      spdlog::info("{}: HTTP 401, refreshing credentials and retrying once", request.label);
+      out.refreshed = true;
+      return out;
+    case Verdict::fail:
+      fail(request, response);
+    case Verdict::retry:
+      break;
+  }
+  if (auto* h = response.header("retry-after")) out.retry_after = parse_retry_after(*h, now_utc());
+  if (response.status == 429) throttled(permit, request, out);
+  out.why = "HTTP " + std::to_string(response.status);
+  out.failed = std::move(response);
+  return out;
+}
+
 HttpResponse RequestExecutor::execute(HttpClient& client, const HttpRequest& request) {
   thread_local std::mt19937_64 rng(std::random_device{}());
   bool refreshed_once = false;
-  for (int retry = 0;;) {
+  RetrySpend spent;
+  for (;;) {
     if (stop_ != nullptr) stop_->check();
-    HttpRequest attempt = request;
-    std::optional<std::chrono::milliseconds> retry_after;
-    std::string why;
-    {
-      auto permit = limiter_.acquire();
-      auto credential = auth_.apply(attempt, client);
-      ++stats_.requests;
-      HttpResponse response;
-      try {
-        response = client.perform(attempt);
-      } catch (const TransportError& e) {
-        if (!e.retryable() || retry >= policy_.max_retries) throw;
-        why = e.what();
-      }
-      if (why.empty()) {
-        switch (classify_status(response.status, policy_)) {
-          case Verdict::success:
-            limiter_.on_success();
-            return response;
-          case Verdict::refresh_auth:
-            // One refresh per request: a second 401 means the credentials really are refused.
-            if (refreshed_once || !auth_.invalidate(credential)) fail(request, response);
-            refreshed_once = true;
-            ++stats_.auth_refreshes;
-            spdlog::info("{}: HTTP 401, refreshing credentials and retrying once", request.label);
-            continue;
-          case Verdict::fail:
-            fail(request, response);
-          case Verdict::retry:
-            break;
-        }
-        if (auto* h = response.header("retry-after")) retry_after = parse_retry_after(*h, now_utc());
-        if (response.status == 429) {
-          ++stats_.throttled;
-          // The whole account waits, so by no more than the policy lets one request wait.
-          std::optional<std::chrono::milliseconds> pause;
-          if (retry_after && policy_.honour_retry_after) pause = std::min(*retry_after, policy_.max_retry_after);
-          limiter_.on_throttled(pause);
-        }
-        if (retry >= policy_.max_retries) fail(request, response);
-        why = "HTTP " + std::to_string(response.status);
-      }
-    }
-    auto delay = delay_before_retry(policy_, retry, retry_after, rng);
+    Attempt a = attempt(client, request, refreshed_once);
+    if (a.response) return std::move(*a.response);
+    if (a.refreshed) continue;
+    const auto now = std::chrono::steady_clock::now();
+    if (!budget_left(policy_, spent, a.reason, now)) give_up(request, a);
+    auto delay = retry_delay(policy_, spent, a.reason, a.retry_after, rng);
+    spent.add(a.reason, now);
     ++stats_.retries;
-    spdlog::warn("{}: {}; retry {} of {} in {} ms", request.label, why, retry + 1,
-                 policy_.max_retries, delay.count());
+    if (a.reason == RetryReason::throttled) {
+      auto waited = std::chrono::duration_cast<std::chrono::seconds>(now - *spent.first_throttled);
+      spdlog::warn("{}: {}; throttled for {} s of the {} s allowed, retry in {} ms", request.label, a.why,
+                   waited.count(), policy_.throttle_budget.count() / 1000, delay.count());
+    } else {
+      spdlog::warn("{}: {}; retry {} of {} in {} ms", request.label, a.why, spent.retries, policy_.max_retries,
+                   delay.count());
+    }
     interruptible_sleep(stop_, delay);
-    ++retry;
   }
 }
 

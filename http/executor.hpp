@@ -2,7 +2,9 @@
 // The one retry loop: rate limit, credentials, transport, classification, backoff.
 // It knows nothing about any particular API; a connector supplies how to read an error body.
 #include <atomic>
+#include <exception>
 #include <functional>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -23,6 +25,7 @@ struct ExecutorStats {
   std::atomic<long> requests{0};
   std::atomic<long> retries{0};
   std::atomic<long> throttled{0};
+  std::atomic<long> limit_decreases{0};  // 429s that lowered the rate or concurrency
   std::atomic<long> auth_refreshes{0};
 };
 
@@ -39,6 +42,20 @@ class RequestExecutor {
   const ExecutorStats& stats() const { return stats_; }
 
  private:
+  // One try: a 2xx, a credential refresh to try again at once, or a failure worth retrying.
+  struct Attempt {
+    std::optional<HttpResponse> response;
+    bool refreshed = false;
+    RetryReason reason = RetryReason::transient;
+    std::optional<std::chrono::milliseconds> retry_after;
+    std::string why;
+    HttpResponse failed;             // the retryable answer, for the error when budgets run out
+    std::exception_ptr transport;    // or the retryable transport error
+  };
+
+  Attempt attempt(HttpClient& client, const HttpRequest& request, bool& refreshed_once);
+  void throttled(const RateLimiter::Permit& permit, const HttpRequest& request, Attempt& a);
+  [[noreturn]] void give_up(const HttpRequest& request, const Attempt& a) const;
   [[noreturn]] void fail(const HttpRequest& request, const HttpResponse& response) const;
 
   RetryPolicy policy_;

@@ -30,13 +30,25 @@ TokenAnswer parse_token_answer(const std::string& body) {
   return out;
 }
 
-void check_token_answer(int status, const TokenAnswer& answer) {
+// Said once per refresh, the first time an attempt times out: the token endpoint may have
+// rotated the refresh token and its answer (the only copy of the new one) was lost.
+void warn_rotation_window(const TransportError& e) {
+  spdlog::warn("oauth: the token request timed out ({}). The endpoint may have rotated the refresh "
+               "token without the answer reaching us; retrying with the same refresh token. If it was "
+               "rotated, the retry is refused with invalid_grant and the app must be re-authorized "
+               "(docs/reliability.md, \"OAuth rotation window\")",
+               e.what());
+}
+
+void check_token_answer(int status, const TokenAnswer& answer, bool timed_out_before) {
   if (status == 400 && answer.error == "invalid_grant") {
     throw Error(ErrorKind::auth,
-                "oauth: the token endpoint refused the refresh token (invalid_grant): it was revoked, "
-                "expired or already rotated away. Re-authorize the app, put the new refresh token in "
-                "the configured environment variable and run again; tributary will use it in place "
-                "of the stored one");
+                std::string("oauth: the token endpoint refused the refresh token (invalid_grant): it was revoked, "
+                            "expired or already rotated away") +
+                    (timed_out_before ? " (likely rotated by an earlier attempt that timed out, whose answer was lost)"
+                                      : "") +
+                    ". Re-authorize the app, put the new refresh token in the configured environment variable "
+                    "and run again; tributary will use it in place of the stored one");
   }
   if (status == 401 || answer.error == "invalid_client") {
     throw Error(ErrorKind::auth, "oauth: the token endpoint refused the client credentials (HTTP " +
@@ -102,7 +114,7 @@ Secret OAuthRefresher::pick_refresh_token(const std::optional<StoredRefreshToken
   return settings_.refresh_token;
 }
 
-HttpResponse OAuthRefresher::post_refresh(HttpClient& client, const Secret& refresh_token) {
+HttpResponse OAuthRefresher::post_refresh(HttpClient& client, const Secret& refresh_token, bool& timed_out) {
   HttpRequest req;
   req.method = "POST";
   req.url = settings_.token_url;
@@ -120,6 +132,8 @@ HttpResponse OAuthRefresher::post_refresh(HttpClient& client, const Secret& refr
       if (auto* h = res.header("retry-after")) retry_after = parse_retry_after(*h, now_utc());
       if (retry >= settings_.retry.max_retries) return res;
     } catch (const TransportError& e) {
+      if (e.kind() == ErrorKind::timeout && !timed_out) warn_rotation_window(e);
+      timed_out = timed_out || e.kind() == ErrorKind::timeout;
       if (!e.retryable() || retry >= settings_.retry.max_retries) throw;
       spdlog::warn("oauth: token endpoint: {} (retry {} of {})", e.what(), retry + 1, settings_.retry.max_retries);
     }
@@ -133,9 +147,10 @@ void OAuthRefresher::refresh(HttpClient& client) {
   store_.exchange(settings_.store_key, [&](const std::optional<StoredRefreshToken>& stored)
                                             -> std::optional<StoredRefreshToken> {
     Secret used = pick_refresh_token(stored);
-    auto res = post_refresh(client, used);
+    bool timed_out = false;
+    auto res = post_refresh(client, used, timed_out);
     answer = parse_token_answer(res.body);
-    check_token_answer(res.status, answer);
+    check_token_answer(res.status, answer, timed_out);
     spdlog::info("oauth: access token refreshed for {} (expires in {} s{})", settings_.store_key,
                  answer.expires_in, answer.refresh_token != used.reveal() ? ", refresh token rotated" : "");
     if (answer.refresh_token.empty()) return std::nullopt;

@@ -56,7 +56,8 @@ class OAuthRefresher final : public Authenticator {
   std::string access_token(HttpClient& client);
   void refresh(HttpClient& client);
   Secret pick_refresh_token(const std::optional<StoredRefreshToken>& stored) const;
-  HttpResponse post_refresh(HttpClient& client, const Secret& refresh_token);
+  // `timed_out` is set when an attempt timed out (the endpoint may have rotated the token).
+  HttpResponse post_refresh(HttpClient& client, const Secret& refresh_token, bool& timed_out);
 
   OAuthSettings settings_;
   TokenStore& store_;

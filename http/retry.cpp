@@ -1,5 +1,6 @@
 #include "http/retry.hpp"
 
+#include <algorithm>
 #include <boost/date_time/posix_time/posix_time.hpp>
 #include <cctype>
 #include <charconv>
@@ -10,7 +11,8 @@ namespace tributary::http {
 std::ostream& operator<<(std::ostream& os, const RetryPolicy& p) {
   os << "RetryPolicy{max_retries=" << p.max_retries << ", base=" << p.base_delay.count()
      << "ms, cap=" << p.max_delay.count() << "ms, retry_after="
-     << (p.honour_retry_after ? "honoured" : "ignored") << ", statuses=[";
+     << (p.honour_retry_after ? "honoured" : "ignored") << ", 429s for " << p.throttle_budget.count()
+     << "ms (cap " << p.throttle_max_delay.count() << "ms), statuses=[";
   bool first = true;
   for (int s : p.retry_statuses) {
     os << (first ? "" : ",") << s;
@@ -67,6 +69,31 @@ std::chrono::milliseconds delay_before_retry(const RetryPolicy& policy, int retr
                                              std::mt19937_64& rng) {
   if (retry_after && policy.honour_retry_after) return std::min(*retry_after, policy.max_retry_after);
   return backoff_delay(policy, retry, rng);
+}
+
+void RetrySpend::add(RetryReason reason, std::chrono::steady_clock::time_point now) {
+  if (reason == RetryReason::transient) {
+    ++retries;
+    return;
+  }
+  ++throttled_retries;
+  if (!first_throttled) first_throttled = now;
+}
+
+bool budget_left(const RetryPolicy& policy, const RetrySpend& spent, RetryReason reason,
+                 std::chrono::steady_clock::time_point now) {
+  if (reason == RetryReason::transient) return spent.retries < policy.max_retries;
+  // The first 429 always has budget left (unless the budget is zero): it is what starts the clock.
+  const auto since_first = spent.first_throttled ? now - *spent.first_throttled : std::chrono::nanoseconds(0);
+  return since_first < policy.throttle_budget;
+}
+
+std::chrono::milliseconds retry_delay(const RetryPolicy& policy, const RetrySpend& spent, RetryReason reason,
+                                      std::optional<std::chrono::milliseconds> retry_after, std::mt19937_64& rng) {
+  if (reason == RetryReason::transient) return delay_before_retry(policy, spent.retries, retry_after, rng);
+  RetryPolicy throttled = policy;
+  throttled.max_delay = std::min(policy.max_delay, policy.throttle_max_delay);
+  return delay_before_retry(throttled, spent.throttled_retries, retry_after, rng);
 }
 
 }  // namespace tributary::http

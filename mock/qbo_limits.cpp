@@ -6,12 +6,12 @@ bool RequestLimiter::arrive(const std::string& realm, Clock::time_point now, int
   RealmState& s = realms_[realm];
   s.in_flight += 1;
   in_flight_seen = s.in_flight;
-  while (!s.admitted.empty() && now - s.admitted.front() >= std::chrono::seconds(60)) {
+  while (!s.admitted.empty() && now - s.admitted.front() >= interval_) {
     s.admitted.pop_front();
   }
   bool too_many_in_flight = max_concurrent_ > 0 && s.in_flight > max_concurrent_;
-  // Only admitted requests fill the minute window, so a client that backs off recovers.
-  bool over_rate = max_per_minute_ > 0 && static_cast<int>(s.admitted.size()) >= max_per_minute_;
+  // Only admitted requests fill the window, so a client that backs off recovers.
+  bool over_rate = max_per_interval_ > 0 && static_cast<int>(s.admitted.size()) >= max_per_interval_;
   if (too_many_in_flight || over_rate) {
     s.in_flight -= 1;
     return false;

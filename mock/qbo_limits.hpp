@@ -1,5 +1,6 @@
 // QBO's per-realm throttles: 500 requests per minute and 10 requests in flight per realm
-// (Intuit's "API call limits and throttles" page and its 2016 concurrency announcement).
+// (Intuit's "API call limits and throttles" page and its 2016 concurrency announcement). The
+// window is a minute for Intuit; tests shorten it so a throttled run takes seconds.
 // Not thread-safe; the server calls it under its state mutex.
 #pragma once
 
@@ -14,8 +15,10 @@ class RequestLimiter {
  public:
   using Clock = std::chrono::steady_clock;
 
-  RequestLimiter(int max_per_minute, int max_concurrent)
-      : max_per_minute_(max_per_minute), max_concurrent_(max_concurrent) {}
+  // At most `max_per_interval` admitted in any moving `interval` (0 = unlimited) and
+  // `max_concurrent` in flight (0 = unlimited).
+  RequestLimiter(int max_per_interval, std::chrono::milliseconds interval, int max_concurrent)
+      : max_per_interval_(max_per_interval), interval_(interval), max_concurrent_(max_concurrent) {}
 
   // A data API request arrives. True = admitted (the caller must call finish() when done);
   // false = throttled. `in_flight_seen` gets the number in flight, this one included.
@@ -24,11 +27,12 @@ class RequestLimiter {
 
  private:
   struct RealmState {
-    std::deque<Clock::time_point> admitted;  // admission times within the last 60 s
+    std::deque<Clock::time_point> admitted;  // admission times within the last interval
     int in_flight = 0;
   };
 
-  int max_per_minute_;
+  int max_per_interval_;
+  std::chrono::milliseconds interval_;
   int max_concurrent_;
   std::map<std::string, RealmState> realms_;
 };

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
+#include <thread>
 
 #include "mock/qbo_mock_impl.hpp"
 #include "mock/qbo_query_eval.hpp"
@@ -36,7 +37,8 @@ QboMock::Impl::Impl(QboMockOptions options)
     : options_(std::move(options)),
       data_(options_),
       tokens_(options_),
-      limiter_(options_.max_requests_per_minute, options_.max_concurrent_requests),
+      limiter_(options_.max_requests_per_minute, std::chrono::milliseconds(options_.rate_interval_ms),
+               options_.max_concurrent_requests),
       server_("QboMock", "qbo-mock", kWorkerThreads) {}
 
 QboMock::Impl::~Impl() { stop(); }
@@ -91,6 +93,7 @@ void QboMock::Impl::handle_query(const httplib::Request& req, httplib::Response&
       self->limiter_.finish(realm);
     }
   } in_flight{this, realm};
+  if (options_.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(options_.latency_ms));
   answer_or_fault(fault, format, res, [&] { return answer_query(req, realm, format); });
 }
 

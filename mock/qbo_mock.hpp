@@ -25,8 +25,14 @@ struct QboMockOptions {
   std::string data_start_utc = "2024-01-01T00:00:00Z";
   std::string data_end_utc = "2024-07-01T00:00:00Z";
   int customers = 300, invoices = 1500, items = 100;
-  int max_requests_per_minute = 500;  // per realm, moving 60 s window; 0 = unlimited
-  int max_concurrent_requests = 10;   // per realm; 0 = unlimited
+  // Per realm, admitted data API requests in any moving window of rate_interval_ms (Intuit: a
+  // minute; tests shorten it); 0 = unlimited. More, or more in flight, are answered 429.
+  int max_requests_per_minute = 500;
+  int rate_interval_ms = 60'000;
+  int max_concurrent_requests = 10;  // per realm; 0 = unlimited
+  // Every admitted data API answer is this late (its request keeps its slot meanwhile), as a
+  // loaded realm answers; throttled answers are not delayed.
+  int latency_ms = 0;
 };
 
 // Applied to the next matching requests, in the order added (a queue per path prefix).

@@ -24,7 +24,11 @@ void add_flags(CLI::App& app, tmock::ProcessFlags& f, tmock::QboMockOptions& o) 
   app.add_option("--data-end", o.data_end_utc, "end (exclusive) of LastUpdatedTime, UTC")->capture_default_str();
   app.add_option("--token-ttl", o.access_token_ttl_seconds, "access token lifetime, seconds")
       ->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--rpm", o.max_requests_per_minute, "requests per minute per realm, 0 = unlimited")
+  app.add_option("--rpm", o.max_requests_per_minute, "requests per interval (a minute) per realm, 0 = unlimited")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--rate-interval-ms", o.rate_interval_ms, "length of the moving window --rpm counts in")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--latency-ms", o.latency_ms, "delay of every admitted data API answer")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   app.add_option("--concurrency", o.max_concurrent_requests, "requests in flight per realm, 0 = unlimited")
       ->capture_default_str()->check(CLI::NonNegativeNumber);

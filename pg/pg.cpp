@@ -5,6 +5,11 @@
 #include "core/text.hpp"
 
 namespace tributary::pg {
+namespace {
+
+constexpr const char* kSessionSettings = "SET TIME ZONE 'UTC'; SET DateStyle TO ISO";
+
+}  // namespace
 
 std::string redact_url(const std::string& url) {
   // Described from libpq's own parse, never echoed: a password may hide in a URL's userinfo, its
@@ -33,7 +38,16 @@ std::string redact_url(const std::string& url) {
 std::unique_ptr<pqxx::connection> connect(const std::string& url) {
   try {
     auto conn = std::make_unique<pqxx::connection>(url);
-    pqxx::nontransaction(*conn).exec("SET TIME ZONE 'UTC'");  // timestamps read back as UTC
+    // A dropped connection is re-established by the engine, which knows what to redo. libpqxx 6
+    // would otherwise reconnect silently on next use, without this session's settings (UTC,
+    // ISO dates) and temp staging table. Deprecated only because libpqxx 7 never reactivates.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    conn->inhibit_reactivation(true);
+#pragma GCC diagnostic pop
+    // Timestamps are read back as text and parsed as ISO 8601 in UTC; PGTZ, PGDATESTYLE or a
+    // role's settings may say otherwise ("SQL, DMY" prints 04/03/2024 05:06:07 UTC).
+    pqxx::nontransaction(*conn).exec(kSessionSettings);
     return conn;
   } catch (const std::exception& e) {
     std::string reason = one_line(e.what(), 1000);
@@ -43,11 +57,22 @@ std::unique_ptr<pqxx::connection> connect(const std::string& url) {
 }
 
 std::string quote_qualified(pqxx::connection_base& conn, std::string_view qualified) {
+  // Quoting alone keeps a name from being read as SQL; refusing anything but identifier
+  // characters as well means a name from a file can only ever name a table.
+  auto plain = [](std::string_view part) {
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (part.empty() || part.size() > 63 || digit(part[0])) return false;
+    for (char c : part) {
+      if (!digit(c) && !(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && c != '_') return false;
+    }
+    return true;
+  };
   auto dot = qualified.find('.');
   std::string schema = dot == std::string_view::npos ? "public" : std::string(qualified.substr(0, dot));
   std::string table = std::string(dot == std::string_view::npos ? qualified : qualified.substr(dot + 1));
-  if (schema.empty() || table.empty() || table.find('.') != std::string::npos) {
-    throw Error(ErrorKind::config, "'" + std::string(qualified) + "' is not a table name (schema.table)");
+  if (!plain(schema) || !plain(table)) {
+    throw Error(ErrorKind::config, "'" + std::string(qualified) +
+                                       "' is not a table name (schema.table, letters, digits and _ only)");
   }
   return conn.quote_name(schema) + "." + conn.quote_name(table);
 }
@@ -66,10 +91,18 @@ bool is_transient(const std::exception& e) {
   return state == "40001" || state == "40P01" || state == "57P01" || state.rfind("08", 0) == 0;
 }
 
+bool connection_lost(const std::exception& e) {
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) return true;
+  if (dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) return true;  // the commit's fate went with it
+  auto state = sqlstate_of(e);
+  // 08xxx connection exceptions; 57P01-57P03 the server is shutting down, crashed or starting.
+  return state.rfind("08", 0) == 0 || state == "57P01" || state == "57P02" || state == "57P03";
+}
+
 void rethrow_as_database_error(const std::exception& e, const std::string& context) {
   std::string msg = one_line(e.what(), 1000);
   auto state = sqlstate_of(e);
-  throw Error(ErrorKind::database,
+  throw Error(connection_lost(e) ? ErrorKind::database_lost : ErrorKind::database,
               context + ": " + msg + (state.empty() ? "" : " (SQLSTATE " + state + ")"));
 }
 

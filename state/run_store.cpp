@@ -28,14 +28,14 @@ constexpr const char* kFindUnfinished = R"(
 SELECT run_id FROM state.runs
 WHERE connector = $1 AND account = $2 AND streams = $3::text[] AND mode = $4
   AND requested_start_utc = $5::timestamptz AND requested_end_utc = $6::timestamptz
-  AND chunk = make_interval(secs => $7) AND page_size = $8 AND status <> 'done'
+  AND chunk = make_interval(secs => $7) AND page_size = $8 AND status NOT IN ('done', 'done_with_rejects')
 ORDER BY run_id DESC LIMIT 1)";
 
 constexpr const char* kWindowColumns = R"(
 window_id, run_id, stream, window_start_utc, window_end_utc, status, coalesce(next_position, ''),
 next_page_number, paging_complete, pages_loaded, records_loaded, records_reconciled,
 expected_count, verified_count, attempts, coalesce(last_error, ''), coalesce(claimed_by, ''),
-rows_changed)";
+rows_changed, records_rejected, coalesce(guarantee, ''))";
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -79,6 +79,7 @@ std::string to_string(Status s) {
     case Status::pending: return "pending";
     case Status::running: return "running";
     case Status::done: return "done";
+    case Status::done_with_rejects: return "done_with_rejects";
     case Status::failed: return "failed";
   }
   return "pending";
@@ -87,6 +88,7 @@ std::string to_string(Status s) {
 Status status_from_string(const std::string& s) {
   if (s == "running") return Status::running;
   if (s == "done") return Status::done;
+  if (s == "done_with_rejects") return Status::done_with_rejects;
   if (s == "failed") return Status::failed;
   return Status::pending;
 }
@@ -110,6 +112,8 @@ WindowRow read_window(const pqxx::row& r) {
   w.last_error = r[15].as<std::string>();
   w.claimed_by = r[16].as<std::string>();
   w.rows_changed = r[17].as<long long>();
+  w.records_rejected = r[18].as<long long>();
+  w.guarantee = r[19].as<std::string>();
   return w;
 }
 
@@ -197,7 +201,7 @@ void RunStore::mark_run(long long run_id, Status status, const std::string& erro
     txn.exec_params(R"(
 UPDATE state.runs SET status = $2, last_error = NULLIF($3, ''),
   started_at_utc = coalesce(started_at_utc, CASE WHEN $2 = 'running' THEN now() END),
-  finished_at_utc = CASE WHEN $2 IN ('done', 'failed') THEN now() END
+  finished_at_utc = CASE WHEN $2 IN ('done', 'done_with_rejects', 'failed') THEN now() END
 WHERE run_id = $1)", run_id, to_string(status), error);
     txn.commit();
   } catch (const pqxx::failure& e) {

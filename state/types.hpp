@@ -7,7 +7,9 @@
 
 namespace tributary::state {
 
-enum class Status { pending, running, done, failed };
+enum class Status { pending, running, done, done_with_rejects, failed };
+// done or done_with_rejects: nothing left to do for it.
+inline bool finished_ok(Status s) { return s == Status::done || s == Status::done_with_rejects; }
 std::string to_string(Status s);
 Status status_from_string(const std::string& s);
 
@@ -44,6 +46,8 @@ struct WindowRow {
   long long records_loaded = 0;
   long long rows_changed = 0;
   long long records_reconciled = 0;
+  long long records_rejected = 0;
+  std::string guarantee;  // how it was verified, once finished
   std::optional<long long> expected_count;
   std::optional<long long> verified_count;
   int attempts = 0;
@@ -61,6 +65,7 @@ struct PageCheckpoint {
   long long records = 0;       // records this page carried
   bool reconciled = false;     // the page came from reconciliation, not offset paging
   long long rows_changed = 0;  // raw rows the page inserted or changed (set by the writer)
+  long long rejected = 0;      // records newly quarantined with the page (set by the writer)
 };
 
 struct WindowOutcome {
@@ -68,6 +73,8 @@ struct WindowOutcome {
   std::optional<long long> expected_count;
   std::optional<long long> verified_count;
   std::string error;
+  std::string guarantee;  // how the window was proven complete (connectors::Guarantee)
+  int sweeps = 0;
   // The window's pages cannot be trusted (a count mismatch on a stream without reconciliation):
   // its checkpoint goes back to the first page, so a resume pages it again.
   bool restart_paging = false;

@@ -36,19 +36,27 @@ UPDATE state.windows SET
   pages_loaded = pages_loaded + CASE WHEN $7 THEN 0 ELSE 1 END,
   records_loaded = records_loaded + $6, rows_changed = rows_changed + $9,
   records_reconciled = records_reconciled + CASE WHEN $7 THEN $6 ELSE 0 END,
+  records_rejected = records_rejected + $10,
   lease_expires_at_utc = now() + make_interval(secs => $8), updated_at_utc = now()
 WHERE window_id = $1 AND claimed_by = $2 AND status = 'running')";
 
 constexpr const char* kFinish = R"(
 UPDATE state.windows SET status = $3, expected_count = NULLIF($4, '')::bigint,
   verified_count = NULLIF($5, '')::bigint, last_error = NULLIF($6, ''),
+  guarantee = NULLIF($8, ''), sweeps = $9,
   finished_at_utc = now(), updated_at_utc = now(), claimed_by = NULL, lease_expires_at_utc = NULL,
   paging_complete = paging_complete AND NOT $7,
   next_position = CASE WHEN $7 THEN NULL ELSE next_position END,
   next_page_number = CASE WHEN $7 THEN 1 ELSE next_page_number END,
   records_loaded = CASE WHEN $7 THEN 0 ELSE records_loaded END,
+  records_reconciled = CASE WHEN $7 THEN 0 ELSE records_reconciled END,
+  rows_changed = CASE WHEN $7 THEN 0 ELSE rows_changed END,
   pages_loaded = CASE WHEN $7 THEN 0 ELSE pages_loaded END
 WHERE window_id = $1 AND claimed_by = $2)";
+
+constexpr const char* kExtendLease = R"(
+UPDATE state.windows SET lease_expires_at_utc = now() + make_interval(secs => $3), updated_at_utc = now()
+WHERE window_id = $1 AND claimed_by = $2 AND status = 'running')";
 
 constexpr const char* kRelease = R"(
 UPDATE state.windows SET status = 'pending', claimed_by = NULL, lease_expires_at_utc = NULL,
@@ -115,7 +123,7 @@ std::optional<WindowRow> WindowStore::claim_next(long long run_id, const std::st
 void WindowStore::checkpoint(pqxx::transaction_base& txn, const PageCheckpoint& cp) {
   auto result = txn.exec_params(kCheckpoint, cp.window_id, cp.worker, cp.next_position,
                                 cp.next_page_number, cp.paging_complete, cp.records, cp.reconciled,
-                                static_cast<long>(lease_.count()), cp.rows_changed);
+                                static_cast<long>(lease_.count()), cp.rows_changed, cp.rejected);
   if (result.affected_rows() != 1) {
     throw Error(ErrorKind::database, "window " + std::to_string(cp.window_id) +
                                          " is no longer claimed by " + cp.worker +
@@ -127,10 +135,24 @@ void WindowStore::finish(long long window_id, const std::string& worker, const W
   try {
     pqxx::work txn(conn_);
     txn.exec_params(kFinish, window_id, worker, to_string(o.status), opt_text(o.expected_count),
-                    opt_text(o.verified_count), o.error, o.restart_paging);
+                    opt_text(o.verified_count), o.error, o.restart_paging, o.guarantee, o.sweeps);
     txn.commit();
   } catch (const pqxx::failure& e) {
     pg::rethrow_as_database_error(e, "finishing window " + std::to_string(window_id));
+  }
+}
+
+void WindowStore::extend_lease(long long window_id, const std::string& worker) {
+  try {
+    pqxx::work txn(conn_);
+    auto result = txn.exec_params(kExtendLease, window_id, worker, static_cast<long>(lease_.count()));
+    txn.commit();
+    if (result.affected_rows() != 1) {
+      throw Error(ErrorKind::database, "window " + std::to_string(window_id) + " is no longer claimed by " + worker +
+                                           " (lease expired and another worker took it)");
+    }
+  } catch (const pqxx::failure& e) {
+    pg::rethrow_as_database_error(e, "extending the lease of window " + std::to_string(window_id));
   }
 }
 

@@ -28,6 +28,9 @@ class WindowStore {
   // Inside the page's transaction. Throws Error(database) if `worker` no longer holds the lease.
   void checkpoint(pqxx::transaction_base& txn, const PageCheckpoint& cp);
 
+  // Work that commits no page for a while (verification sweeps) keeps its claim alive.
+  void extend_lease(long long window_id, const std::string& worker);
+
   void finish(long long window_id, const std::string& worker, const WindowOutcome& outcome);
 
   // On a graceful stop: our running windows go back to 'pending' (resume continues them).

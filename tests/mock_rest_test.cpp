@@ -105,6 +105,7 @@ class MockRestHttp : public ::testing::Test {
     switch (options_.style) {
       case qm::PageStyle::Offset: return "/items?offset=0&limit=" + size + filters;
       case qm::PageStyle::Page: return "/items?per_page=" + size + filters;
+      case qm::PageStyle::PageJson: return "/items?_page=1&_per_page=" + size + filters;
       default: return "/items?limit=" + size + filters;
     }
   }
@@ -114,9 +115,8 @@ class MockRestHttp : public ::testing::Test {
                           std::vector<int>& ids) {
     simdjson::dom::parser p;
     simdjson::dom::element doc = p.parse(r.body);
-    const char* rows = options_.style == qm::PageStyle::Offset   ? "items"
-                       : options_.style == qm::PageStyle::Cursor ? "data"
-                                                                 : "results";
+    bool in_data = options_.style == qm::PageStyle::Cursor || options_.style == qm::PageStyle::PageJson;
+    const char* rows = options_.style == qm::PageStyle::Offset ? "items" : in_data ? "data" : "results";
     simdjson::dom::array arr = options_.style == qm::PageStyle::Page ? doc.get_array() : doc[rows].get_array();
     for (auto item : arr) ids.push_back(static_cast<int>(item["id"].get_int64().value()));
     switch (options_.style) {
@@ -138,6 +138,11 @@ class MockRestHttp : public ::testing::Test {
         std::string_view next;
         if (doc["next"].get(next)) return "";
         return target_of(std::string(next));
+      }
+      case qm::PageStyle::PageJson: {  // json-server's "next" page number, or null
+        std::int64_t next = 0;
+        if (doc["next"].get(next)) return "";
+        return "/items?_page=" + std::to_string(next) + "&_per_page=" + std::to_string(limit) + filters;
       }
     }
     return "";
@@ -252,7 +257,7 @@ TEST_P(MockRestStyles, ShortPagesStillReachTheEndForAClientThatFollowsTheProtoco
 
 INSTANTIATE_TEST_SUITE_P(Styles, MockRestStyles,
                          ::testing::Values(qm::PageStyle::Offset, qm::PageStyle::Page, qm::PageStyle::Cursor,
-                                           qm::PageStyle::NextUrl),
+                                           qm::PageStyle::NextUrl, qm::PageStyle::PageJson),
                          style_name);
 
 TEST_F(MockRestHttp, ShortPagesFoolAClientThatStopsOnAShortPage) {
@@ -446,7 +451,8 @@ TEST(MockRestOptions, NamesRoundTripAndBadOptionsThrow) {
                  qm::RestAuth::Basic}) {
     EXPECT_EQ(qm::parse_rest_auth(qm::to_string(a)), a);
   }
-  for (auto s : {qm::PageStyle::Offset, qm::PageStyle::Page, qm::PageStyle::Cursor, qm::PageStyle::NextUrl}) {
+  for (auto s : {qm::PageStyle::Offset, qm::PageStyle::Page, qm::PageStyle::Cursor, qm::PageStyle::NextUrl,
+                 qm::PageStyle::PageJson}) {
     EXPECT_EQ(qm::parse_page_style(qm::to_string(s)), s);
   }
   EXPECT_FALSE(qm::parse_page_style("pages"));

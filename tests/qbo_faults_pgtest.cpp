@@ -1,5 +1,7 @@
 // The source misbehaving: throttling, outages, dropped connections, slow and malformed
 // answers, expiring and revoked tokens. Survived where retrying helps, failed cleanly where not.
+#include <signal.h>
+
 #include <thread>
 
 #include "tests/support/qbo_fixture.hpp"
@@ -86,14 +88,30 @@ TEST_F(QboFaults, An401RefreshesTheTokenOnceAndCarriesOn) {
 }
 
 TEST_F(QboFaults, ExpiredAccessTokensMidRunAreRefreshed) {
-  auto slow = rule(0, 1000);
-  slow.delay_ms = 5;
-  mock_->add_fault(slow);
+  // The second query is held by the mock, after it was counted and before its token is checked:
+  // expiring the tokens while it is held makes it (and whatever else is in flight) meet an
+  // expired token, however slowly this machine started the run.
+  auto held = rule(0, 1, 1);
+  held.delay_ms = 2000;
+  mock_->add_fault(held);
   auto pid = spawn(binary(), backfill_args(kStart, kEnd, {"--stream", "invoices", "--page-size", "10"}), env(),
                    "/dev/null", "/dev/null");
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  auto started = [&] {
+    auto s = mock_->stats();
+    return s.token_requests >= 1 && s.query_requests >= 2;
+  };
+  while (!started() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (!started()) {
+    kill(pid, SIGKILL);
+    wait_exit(pid, std::chrono::seconds(10));
+    FAIL() << "the run made no second query within a minute";
+  }
   mock_->expire_access_tokens();
   ASSERT_EQ(wait_exit(pid, std::chrono::seconds(60)), 0);
+  EXPECT_GE(mock_->stats().by_status[401], 1) << "no request met the expired token";
   EXPECT_GE(mock_->stats().token_requests, 2);
   EXPECT_EQ(mismatches("Invoice", "raw.qbo_invoices", kStart, kEnd), 0);
 }

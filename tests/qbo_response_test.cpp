@@ -128,11 +128,16 @@ TEST(QboResponse, UnreadableBodiesAreDataErrors) {
       R"({"QueryResponse":[]})",                                           // wrong type
       R"({"QueryResponse":{"Invoice":{"Id":"1"}}})",                       // entity not a list
       R"({"QueryResponse":{"Invoice":[{"Id":"1"},]}})",                    // trailing comma
-      R"({"QueryResponse":{"Invoice":[{"SyncToken":"0"}]}})",              // record without Id
       R"({"Fault":{"Error":[{"Message":"x","code":"4000"}],"type":"ValidationFault"}})",
       full.substr(0, full.size() / 2),                                     // truncated mid-record
       full.substr(0, full.find(kInvoice131) + kInvoice131.size()),         // truncated after a record
   };
+  // A record without Id does not fail its page: it is marked for quarantine.
+  std::string no_id = R"({"QueryResponse":{"Invoice":[{"SyncToken":"0"},{"Id":"2","MetaData":{"LastUpdatedTime":"2024-03-12T10:00:00-07:00"}}]}})";
+  auto marked = parse_entity_page(no_id, "Invoice");
+  ASSERT_EQ(marked.size(), 2u);
+  EXPECT_NE(marked[0].reject_reason.find("no primary key /Id"), std::string::npos) << marked[0].reject_reason;
+  EXPECT_EQ(marked[1].reject_reason, "");
   for (auto body : bodies) {
     try {
       auto records = parse_entity_page(body, "Invoice");

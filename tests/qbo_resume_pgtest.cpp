@@ -91,10 +91,12 @@ TEST_F(QboResume, AWindowThatFailedAfterItsRetriesIsResumedFromItsLastPage) {
   EXPECT_EQ(text("SELECT status FROM state.windows"), "done");
   EXPECT_EQ(text("SELECT coalesce(last_error, '') FROM state.windows"), "");
   EXPECT_EQ(mismatches("Invoice", "raw.qbo_invoices", kStart, "2024-01-08"), 0);
-  // Paging restarted at page 3: pages 3..last, then one id sweep and one COUNT. With n records
-  // and 10 a page there are n/10 + 1 pages (the last one short or empty).
+  // Paging restarted at page 3: pages 3..last, then two id sweeps (the resumed paging pass saw
+  // only part of the window, so two sweeps must agree) and one COUNT. With n records and 10 a
+  // page there are n/10 + 1 pages (the last one short or empty); one id page holds them all.
   auto n = expected_records("Invoice", kStart, "2024-01-08");
-  EXPECT_EQ(mock_->stats().query_requests - before, (n / 10 + 1) - 2 + 2);
+  EXPECT_EQ(mock_->stats().query_requests - before, (n / 10 + 1) - 2 + 3);
+  EXPECT_EQ(text("SELECT guarantee || ' ' || sweeps FROM state.windows"), "sweep 2");
 }
 
 }  // namespace

@@ -310,7 +310,8 @@ TEST(RestConfigErrors, EachErrorNamesFileLineAndColumn) {
   const std::vector<ErrorCase> cases = {
       {"unknown stream key", 23, "    page_limit: 50", "23:5",
        "unknown key 'page_limit' in stream 'items' (expected one of: path, method, params, body, records, "
-       "primary_key, cursor, window, paginator, volume, table, page_size)"},
+       "primary_key, cursor, window, paginator, volume, table, page_size, secret_params, verify, out_of_window, "
+       "max_record_bytes)"},
       {"records pointer without a slash", 17, "    records: data", "17:14",
        "'records' must be a JSON pointer like /data or /meta/next (RFC 6901), got 'data'"},
       {"next pointer with a bad escape", 22, "      next: /meta/next~2", "22:13",
@@ -438,12 +439,21 @@ TEST(RestJsonPage, NumericIdsAreTheNumberAsWritten) {
   std::string nested = R"([{"meta":{"id":"n-1"}},{"meta":{"id":5}}])";
   EXPECT_EQ(ids_of(read_json_page(nested, page_spec("", {"/meta/id"}), "", "")),
             (std::vector<std::string>{"n-1", "5"}));
-  // The first four are fine; the fifth has no /id.
-  try {
-    read_json_page(body, spec, "", "");
-    ADD_FAILURE() << "a record without /id was accepted";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::data);
+  // The first four are fine; the fifth has no /id: marked for quarantine, the page still reads.
+  auto page = read_json_page(body, spec, "", "");
+  ASSERT_EQ(page.records.size(), 5u);
+  EXPECT_EQ(page.records[3].reject_reason, "");
+  EXPECT_EQ(page.records[4].reject_reason, R"(no primary key /id: {"meta":{"id":"n-1"}})");
+}
+
+void expect_rejected(std::string body, const RestStreamSpec& spec, size_t index, const std::string& reason) {
+  auto page = read_json_page(body, spec, "", "");
+  ASSERT_GT(page.records.size(), index) << body;
+  EXPECT_EQ(page.records[index].reject_reason, reason) << body;
+  for (size_t i = 0; i < page.records.size(); ++i) {
+    if (i != index) {
+      EXPECT_EQ(page.records[i].reject_reason, "") << body;
+    }
   }
 }
 
@@ -457,19 +467,22 @@ void expect_data_error(std::string body, const RestStreamSpec& spec, const std::
   }
 }
 
+TEST(RestJsonPage, RecordsWithoutKeyOrCursorAreMarkedForQuarantine) {
+  expect_rejected(R"([{"id":1},{"name":"no id"}])", page_spec("", {"/id"}), 1, R"(no primary key /id: {"name":"no id"})");
+  expect_rejected(R"([{"id":null}])", page_spec("", {"/id"}), 0, R"(no primary key /id: {"id":null})");
+  expect_rejected(R"([{"a":1,"b":null}])", page_spec("", {"/a", "/b"}), 0, R"(no primary key /b: {"a":1,"b":null})");
+  expect_rejected(R"([{"id":1,"updated_at":"last tuesday"}])",
+                  page_spec("", {"/id"}, CursorSpec{"/updated_at", TimeFormat::iso8601}), 0,
+                  "no readable cursor /updated_at ('last tuesday' is not iso8601)");
+  expect_rejected(R"([{"id":1}])", page_spec("", {"/id"}, CursorSpec{"/updated_at", TimeFormat::iso8601}), 0,
+                  "no readable cursor /updated_at");
+}
+
 TEST(RestJsonPage, MissingOrMalformedPartsAreDataErrors) {
-  expect_data_error(R"([{"id":1},{"name":"no id"}])", page_spec("", {"/id"}),
-                    R"(malformed answer: a record has no primary key /id: {"name":"no id"})");
-  expect_data_error(R"([{"id":null}])", page_spec("", {"/id"}), "a record has no primary key /id");
-  expect_data_error(R"([{"a":1,"b":null}])", page_spec("", {"/a", "/b"}), "a record has no primary key /b");
-  expect_data_error(R"([{"id":1,"updated_at":"last tuesday"}])",
-                    page_spec("", {"/id"}, CursorSpec{"/updated_at", TimeFormat::iso8601}),
-                    "record 1 has no readable cursor /updated_at");
-  expect_data_error(R"([{"id":1}])", page_spec("", {"/id"}, CursorSpec{"/updated_at", TimeFormat::iso8601}),
-                    "record 1 has no readable cursor /updated_at");
-  expect_data_error(R"({"data":[]})", page_spec("", {"/id"}), "(expected a JSON array of records)");
+  expect_data_error(R"({"data":[]})", page_spec("", {"/id"}), "the answer is an object, not an array of records");
   expect_data_error(R"({"items":[]})", page_spec("/data", {"/id"}), "/data");
-  expect_data_error(R"({"data":{"id":1}})", page_spec("/data", {"/id"}), "(reading records at /data)");
+  expect_data_error(R"({"data":{"id":1}})", page_spec("/data", {"/id"}),
+                    "the value at /data is an object, not an array of records (check `records`)");
   expect_data_error(R"([1,2])", page_spec("", {"/id"}), "malformed answer");
   expect_data_error(R"([{"id":1},)", page_spec("", {"/id"}), "malformed answer");
   expect_data_error(R"([{"id":1},{"id":2})", page_spec("", {"/id"}), "malformed answer");

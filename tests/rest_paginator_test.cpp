@@ -124,8 +124,9 @@ struct NextCase {
 };
 
 PageFacts facts(size_t returned, int page_size, std::optional<std::string> token = std::nullopt,
-                std::optional<std::string> link = std::nullopt, std::optional<long long> total = std::nullopt) {
-  return PageFacts{returned, page_size, std::move(token), std::move(link), total};
+                std::optional<std::string> link = std::nullopt, std::optional<long long> total = std::nullopt,
+                long long before = 0) {
+  return PageFacts{returned, page_size, std::move(token), std::move(link), total, before};
 }
 
 PaginatorSpec with_short_stop(PaginatorKind kind, bool stop) {
@@ -183,14 +184,15 @@ TEST(RestNextPosition, PageNumberCountsPagesFromFirstPage) {
       {"empty page, short pages allowed", go_on, "3", facts(0, 10), std::nullopt},
       {"short page stops", stop, "3", facts(9, 10), std::nullopt},
       {"short page goes on", go_on, "3", facts(5, 10), "4"},
-      // Seen = (page - first) * size + returned.
-      {"total reached on page 2", stop, "2", facts(10, 10, std::nullopt, std::nullopt, 20), std::nullopt},
-      {"total not reached on page 2", stop, "2", facts(10, 10, std::nullopt, std::nullopt, 21), "3"},
+      // Seen = records returned before this page + returned (not page * size: APIs cap sizes).
+      {"total reached on page 2", stop, "2", facts(10, 10, std::nullopt, std::nullopt, 20, 10), std::nullopt},
+      {"total not reached on page 2", stop, "2", facts(10, 10, std::nullopt, std::nullopt, 21, 10), "3"},
+      {"capped page size, total not reached", stop, "2", facts(5, 10, std::nullopt, std::nullopt, 20, 5), "3"},
       {"zero-based first page", zero_based(true), "", facts(10, 10), "1"},
-      {"zero-based total reached on page 1", zero_based(true), "1", facts(10, 10, std::nullopt, std::nullopt, 20),
-       std::nullopt},
+      {"zero-based total reached on page 1", zero_based(true), "1",
+       facts(10, 10, std::nullopt, std::nullopt, 20, 10), std::nullopt},
       {"zero-based total not reached on page 1", zero_based(true), "1",
-       facts(10, 10, std::nullopt, std::nullopt, 30), "2"},
+       facts(10, 10, std::nullopt, std::nullopt, 30, 10), "2"},
   });
 }
 

@@ -19,10 +19,16 @@ TEST_F(RestConnectors, OffsetPaginatorStopsWhenTheTotalIsReached) {
   auto r = backfill(config, kStart, kEnd);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_exact_load(100);
-  // 100 records, 20 a page: the fifth page reaches total=100, so no sixth (empty) request.
+  // 100 records, 20 a page: the fifth page reaches total=100. It is full, so one more request
+  // confirms the end (offset 100 must be empty). Then the verification sweep pages the window
+  // again and finds raw complete; the paging pass and the sweep agree, so one sweep is enough.
   EXPECT_EQ(targets(), repeated("/items?" + kRange, {"&offset=0&limit=20", "&offset=20&limit=20",
                                                       "&offset=40&limit=20", "&offset=60&limit=20",
+                                                      "&offset=80&limit=20", "&offset=100&limit=20",
+                                                      "&offset=0&limit=20", "&offset=20&limit=20",
+                                                      "&offset=40&limit=20", "&offset=60&limit=20",
                                                       "&offset=80&limit=20"}));
+  EXPECT_EQ(text("SELECT guarantee || ' ' || sweeps FROM state.windows"), "sweep 1");
   EXPECT_EQ(scalar("SELECT pages_loaded FROM state.windows"), 5);
   EXPECT_EQ(text("SELECT status FROM state.windows"), "done");
   // Each row stores the request that fetched it: base_url + path, and the filled parameters.
@@ -43,9 +49,12 @@ TEST_F(RestConnectors, PageNumberPaginatorStopsOnAnEmptyPage) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_exact_load(100);
   // Five full pages say nothing about the end (no total pointer), so page 6 is asked and is [].
-  EXPECT_EQ(targets(), repeated("/items?" + kRange, {"&page=1&per_page=20", "&page=2&per_page=20",
-                                                      "&page=3&per_page=20", "&page=4&per_page=20",
-                                                      "&page=5&per_page=20", "&page=6&per_page=20"}));
+  // The verification sweep walks the same pages again.
+  auto pass = repeated("/items?" + kRange, {"&page=1&per_page=20", "&page=2&per_page=20", "&page=3&per_page=20",
+                                            "&page=4&per_page=20", "&page=5&per_page=20", "&page=6&per_page=20"});
+  auto both = pass;
+  both.insert(both.end(), pass.begin(), pass.end());
+  EXPECT_EQ(targets(), both);
 }
 
 TEST_F(RestConnectors, PageNumberPaginatorStopsOnAShortPage) {
@@ -54,9 +63,11 @@ TEST_F(RestConnectors, PageNumberPaginatorStopsOnAShortPage) {
   auto r = backfill(config, kStart, kEnd);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_exact_load(90);
-  EXPECT_EQ(targets(), repeated("/items?" + kRange, {"&page=1&per_page=20", "&page=2&per_page=20",
-                                                      "&page=3&per_page=20", "&page=4&per_page=20",
-                                                      "&page=5&per_page=20"}));
+  auto pass = repeated("/items?" + kRange, {"&page=1&per_page=20", "&page=2&per_page=20", "&page=3&per_page=20",
+                                            "&page=4&per_page=20", "&page=5&per_page=20"});
+  auto both = pass;  // paging, then the verification sweep
+  both.insert(both.end(), pass.begin(), pass.end());
+  EXPECT_EQ(targets(), both);
 }
 
 TEST_F(RestConnectors, CursorPaginatorFollowsNextCursorUntilNull) {
@@ -107,15 +118,17 @@ TEST_F(RestConnectors, LinkHeaderExampleFileWalksRelNextAndChecksXTotalCount) {
   EXPECT_EQ(mismatches("raw.link_header_items", expected), 0);
   EXPECT_EQ(scalar("SELECT sum(records_loaded) FROM state.windows"), 90);
   // Page 1 carries the filters and per_page; pages 2-5 are the Link targets verbatim (filters
-  // after page/per_page); page 5 has no rel="next". Then the count: the filters with per_page=1.
-  EXPECT_EQ(targets(), (std::vector<std::string>{
-                           "/items?" + kRange + "&per_page=20",
-                           "/items?page=2&per_page=20&" + kRange,
-                           "/items?page=3&per_page=20&" + kRange,
-                           "/items?page=4&per_page=20&" + kRange,
-                           "/items?page=5&per_page=20&" + kRange,
-                           "/items?" + kRange + "&per_page=1",
-                       }));
+  // after page/per_page); page 5 has no rel="next". The verification sweep walks them again,
+  // then the count: the filters with per_page=1.
+  std::vector<std::string> pass{
+      "/items?" + kRange + "&per_page=20",         "/items?page=2&per_page=20&" + kRange,
+      "/items?page=3&per_page=20&" + kRange,       "/items?page=4&per_page=20&" + kRange,
+      "/items?page=5&per_page=20&" + kRange,
+  };
+  auto expected_targets = pass;
+  expected_targets.insert(expected_targets.end(), pass.begin(), pass.end());
+  expected_targets.push_back("/items?" + kRange + "&per_page=1");
+  EXPECT_EQ(targets(), expected_targets);
   EXPECT_EQ(scalar("SELECT expected_count FROM state.windows"), 90);
   EXPECT_EQ(scalar("SELECT verified_count FROM state.windows"), 90);
   EXPECT_EQ(text("SELECT realm_id FROM raw.link_header_items LIMIT 1"), "default");
@@ -203,8 +216,10 @@ TEST_F(RestConnectors, EveryAuthKindLoadsWithTheRightCredential) {
     expect_exact_load(90);
     auto t = targets();
     auto key = c.mode == RestAuth::ApiKeyQuery ? "&api_key=" + secret : "";
-    EXPECT_EQ(t, repeated("/items?" + kRange, {"&offset=0&limit=50" + key, "&offset=50&limit=50" + key}));
-    EXPECT_EQ(mock_->stats().by_status, (std::map<int, int>{{200, 2}}));
+    // Paging, then the verification sweep.
+    EXPECT_EQ(t, repeated("/items?" + kRange, {"&offset=0&limit=50" + key, "&offset=50&limit=50" + key,
+                                               "&offset=0&limit=50" + key, "&offset=50&limit=50" + key}));
+    EXPECT_EQ(mock_->stats().by_status, (std::map<int, int>{{200, 4}}));
     expect_nowhere(secret, r, c.name);
   }
 }
@@ -283,7 +298,9 @@ TEST_F(RestConnectors, AnApiKeyInTheQueryNeverReachesAStoredPositionAndResumeSen
     auto resumed = tributary({"--log-level", "debug", "resume", "--run", "1", "--workers", "1"}, {{"REST_SECRET", kApiKey}});
     ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
     auto all = targets();
-    ASSERT_EQ(all.size(), 6u) << joined(all);
+    // Pages 3-5 again after the three of the failed run; a link_header window is then swept
+    // twice (its paging pass was split over two processes, so two sweeps must agree).
+    ASSERT_EQ(all.size(), c.style == PageStyle::Page ? 16u : 6u) << joined(all);
     EXPECT_EQ(all[3], first[2]) << "resume starts from the stored link, with the key appended once";
     for (const auto& t : all) EXPECT_EQ(occurrences(t, "api_key="), 1) << t;
     expect_exact_load(90);

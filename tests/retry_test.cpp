@@ -214,34 +214,6 @@ TEST(RateLimiter, FourthStartWaitsForTheFirstToLeaveTheInterval) {
   EXPECT_LT(waited, 800ms);
 }
 
-TEST(RateLimiter, ThrottlingPausesEveryoneAndHalvesTheBudget) {
-  RateLimiter limiter({.requests_per_interval = 10, .interval = 60'000ms, .max_concurrent = 0});
-  EXPECT_EQ(limiter.current_budget(), 10);
-  limiter.on_throttled(200ms);
-  EXPECT_EQ(limiter.current_budget(), 5);
-  const auto t = Clock::now();
-  limiter.acquire();
-  EXPECT_GE(since(t), 180ms);
-  EXPECT_LT(since(t), 700ms);
-  limiter.on_throttled(0ms);
-  EXPECT_EQ(limiter.current_budget(), 2);
-  limiter.on_throttled(0ms);
-  limiter.on_throttled(0ms);
-  EXPECT_EQ(limiter.current_budget(), 1) << "the budget never drops to zero";
-}
-
-TEST(RateLimiter, SuccessesWinTheBudgetBackSlowly) {
-  RateLimiter limiter({.requests_per_interval = 100, .interval = 60'000ms, .max_concurrent = 0});
-  limiter.on_throttled(0ms);
-  ASSERT_EQ(limiter.current_budget(), 50);
-  for (int i = 0; i < 9; ++i) limiter.on_success();
-  EXPECT_EQ(limiter.current_budget(), 50);
-  limiter.on_success();
-  EXPECT_GT(limiter.current_budget(), 50);
-  for (int i = 0; i < 1000; ++i) limiter.on_success();
-  EXPECT_EQ(limiter.current_budget(), 100) << "never above the configured limit";
-}
-
 TEST(RateLimiter, StopRequestInterruptsABlockedAcquire) {
   StopFlag stop;
   RateLimiter limiter({.requests_per_interval = 0, .interval = 1000ms, .max_concurrent = 1}, &stop);
@@ -255,30 +227,31 @@ TEST(RateLimiter, StopRequestInterruptsABlockedAcquire) {
     }
   });
   ASSERT_EQ(blocked.wait_for(100ms), std::future_status::timeout);
-  const auto t = Clock::now();
   stop.request_stop();
-  ASSERT_EQ(blocked.wait_for(1000ms), std::future_status::ready) << "stop was not noticed";
-  EXPECT_LT(since(t), 500ms);
+  // Nothing else would ever free the slot, so ready at all means the stop request ended the wait;
+  // the deadline is generous for a busy machine.
+  ASSERT_EQ(blocked.wait_for(5'000ms), std::future_status::ready) << "stop was not noticed";
   EXPECT_EQ(blocked.get(), "interrupted");
 }
 
 TEST(RateLimiter, StopRequestInterruptsAPause) {
   StopFlag stop;
   RateLimiter limiter({.requests_per_interval = 10, .interval = 1000ms, .max_concurrent = 0}, &stop);
-  limiter.on_throttled(10'000ms);
-  std::thread stopper([&] {
-    std::this_thread::sleep_for(50ms);
-    stop.request_stop();
+  limiter.pause(10'000ms);
+  auto paused = std::async(std::launch::async, [&] {
+    try {
+      limiter.acquire();
+      return std::string("acquired");
+    } catch (const Error& e) {
+      return std::string(to_string(e.kind()));
+    }
   });
-  const auto t = Clock::now();
-  try {
-    limiter.acquire();
-    ADD_FAILURE() << "acquired during a pause after a stop request";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::interrupted);
-  }
-  stopper.join();
-  EXPECT_LT(since(t), 800ms);
+  // Still waiting: the pause is 10 s. (A slow start only makes this more certain.)
+  ASSERT_EQ(paused.wait_for(100ms), std::future_status::timeout) << "acquired during a pause";
+  stop.request_stop();
+  // Ready long before the pause would have ended: the stop request, not the clock, ended it.
+  ASSERT_EQ(paused.wait_for(5'000ms), std::future_status::ready) << "stop was not noticed";
+  EXPECT_EQ(paused.get(), "interrupted");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "warehouse/raw_writer.hpp"
 
+#include "core/text.hpp"
 #include "sql/sql.hpp"
 
 namespace tributary::warehouse {
@@ -7,9 +8,10 @@ namespace {
 
 constexpr const char* kMissingOrStaleSql = R"(
 SELECT s.id
-FROM unnest($2::text[], $3::timestamptz[]) AS s(id, updated_at)
+FROM unnest($2::text[], $3::text[]) AS s(id, updated_at)
 LEFT JOIN {{table}} AS r ON r.realm_id = $1 AND r.id = s.id
-WHERE r.id IS NULL OR (r.source_updated_at IS NOT NULL AND r.source_updated_at < s.updated_at)
+WHERE r.id IS NULL
+   OR (r.source_updated_at IS NOT NULL AND r.source_updated_at < NULLIF(s.updated_at, '')::timestamptz)
 ORDER BY s.id)";
 
 }  // namespace
@@ -52,15 +54,32 @@ long RawTableWriter::write_page(pqxx::transaction_base& txn, const PageMetadata&
 std::vector<std::string> RawTableWriter::missing_or_stale(pqxx::transaction_base& txn,
                                                           const std::string& realm_id,
                                                           const std::vector<std::string>& ids,
-                                                          const std::vector<Timestamp>& updated_at) {
+                                                          const std::vector<std::optional<Timestamp>>& updated_at) {
   std::vector<std::string> times;
   times.reserve(updated_at.size());
-  for (const auto& t : updated_at) times.push_back(format_utc_micros(t));
+  for (const auto& t : updated_at) times.push_back(t ? format_utc_micros(*t) : std::string());
   auto rows = txn.exec_params(sql::fill(kMissingOrStaleSql, "table", quoted_), realm_id,
                               pg::array_literal(ids), pg::array_literal(times));
   std::vector<std::string> out;
   out.reserve(rows.size());
   for (const auto& row : rows) out.push_back(row[0].as<std::string>());
+  return out;
+}
+
+std::vector<std::pair<size_t, std::string>> RawTableWriter::refused(pqxx::transaction_base& txn,
+                                                                    const std::vector<RawRecord>& records) {
+  std::vector<std::pair<size_t, std::string>> out;
+  for (size_t i = 0; i < records.size(); ++i) {
+    txn.exec("SAVEPOINT tributary_record_check");
+    try {
+      txn.exec_params("SELECT $1::jsonb, NULLIF($2, '')::timestamptz", std::string(records[i].payload),
+                      records[i].source_updated_at ? format_utc_micros(*records[i].source_updated_at) : "");
+      txn.exec("RELEASE SAVEPOINT tributary_record_check");
+    } catch (const pqxx::data_exception& e) {
+      txn.exec("ROLLBACK TO SAVEPOINT tributary_record_check");
+      out.emplace_back(i, "PostgreSQL refuses it: " + one_line(e.what(), 200));
+    }
+  }
   return out;
 }
 

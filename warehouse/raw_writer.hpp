@@ -40,10 +40,16 @@ class RawTableWriter {
   long write_page(pqxx::transaction_base& txn, const PageMetadata& meta,
                   const std::vector<RawRecord>& records);
 
-  // Of `ids` with their source updated-at times, those raw lacks or holds in an older version.
+  // Of `ids` with their source updated-at times (nullopt: no cursor), those raw lacks or holds
+  // in an older version.
   std::vector<std::string> missing_or_stale(pqxx::transaction_base& txn, const std::string& realm_id,
                                             const std::vector<std::string>& ids,
-                                            const std::vector<Timestamp>& updated_at);
+                                            const std::vector<std::optional<Timestamp>>& updated_at);
+
+  // After write_page failed with a data error: which records PostgreSQL refuses, and why
+  // (index into `records`, its message). Each is tried under its own savepoint in `txn`.
+  std::vector<std::pair<size_t, std::string>> refused(pqxx::transaction_base& txn,
+                                                      const std::vector<RawRecord>& records);
 
  private:
   pqxx::connection_base& conn_;

@@ -2,7 +2,10 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+
 #include "connectors/json_text.hpp"
+#include "connectors/rest/record_checks.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
 
@@ -52,14 +55,29 @@ void require_balanced(od::document& doc) {
   }
 }
 
-Record read_record(od::object& object, const RestStreamSpec& spec) {
+std::string excerpt(std::string_view json) { return std::string(json.substr(0, 120)); }
+
+// A record that cannot be stored keeps its text and says why; it never fails its page.
+Record read_record(od::object& object, const RestStreamSpec& spec, const std::vector<size_t>& bad_bytes,
+                   const char* body_start) {
   Record r;
   r.json = trim(std::string_view(object.raw_json()));
+  auto reject = [&](std::string why) {
+    if (r.reject_reason.empty()) r.reject_reason = std::move(why);
+  };
+  size_t begin = static_cast<size_t>(r.json.data() - body_start);
+  auto bad = std::lower_bound(bad_bytes.begin(), bad_bytes.end(), begin);
+  if (bad != bad_bytes.end() && *bad < begin + r.json.size()) reject("invalid UTF-8 at byte " + std::to_string(*bad - begin));
+  if (static_cast<long long>(r.json.size()) > spec.max_record_bytes) {
+    reject("the record is " + std::to_string(r.json.size()) + " bytes, over the limit of " +
+           std::to_string(spec.max_record_bytes) + " (max_record_bytes)");
+  }
+  if (auto refusal = jsonb_refusal(r.json); !refusal.empty()) reject("it holds " + refusal);
   std::vector<std::string> parts;
   for (const auto& key : spec.primary_key) {
     auto value = at(object, key);
-    if (!value) malformed("a record has no primary key " + key + ": " + std::string(r.json.substr(0, 120)));
-    parts.push_back(*value);
+    if (!value) reject("no primary key " + key + ": " + excerpt(r.json));
+    parts.push_back(value.value_or(""));
   }
   if (parts.size() == 1) {
     r.id = parts[0];
@@ -71,9 +89,34 @@ Record read_record(od::object& object, const RestStreamSpec& spec) {
   if (spec.cursor) {
     auto text = at(object, spec.cursor->field);
     if (text) r.updated_at = parse_time(*text, spec.cursor->format);
-    if (!r.updated_at) malformed("record " + r.id + " has no readable cursor " + spec.cursor->field);
+    if (!r.updated_at) {
+      reject("no readable cursor " + spec.cursor->field + (text ? " ('" + text->substr(0, 40) + "' is not " +
+                                                                     to_string(spec.cursor->format) + ")" : ""));
+    }
   }
   return r;
+}
+
+// simdjson refuses a whole document with invalid UTF-8; records are judged one by one instead:
+// each bad byte becomes '?' (same length, so offsets hold) and the records holding one are
+// rejected. Returns the offsets that were replaced.
+std::vector<size_t> mask_invalid_utf8(std::string& body) {
+  if (simdjson::validate_utf8(body.data(), body.size())) return {};
+  auto bad = invalid_utf8_offsets(body);
+  for (auto offset : bad) body[offset] = '?';
+  return bad;
+}
+
+std::string json_type_name(od::json_type t) {
+  switch (t) {
+    case od::json_type::array: return "an array";
+    case od::json_type::object: return "an object";
+    case od::json_type::number: return "a number";
+    case od::json_type::string: return "a string";
+    case od::json_type::boolean: return "a boolean";
+    case od::json_type::null: return "null";
+  }
+  return "unknown";
 }
 
 }  // namespace
@@ -82,6 +125,7 @@ PageReading read_json_page(std::string& body, const RestStreamSpec& spec, const 
                            const std::string& total_pointer, bool missing_is_empty) {
   PageReading out;
   if (!ends_like_json(body)) malformed("the answer is truncated or not JSON");
+  auto bad_bytes = mask_invalid_utf8(body);
   try {
     od::document doc = iterate_json(body);
     od::value at;
@@ -97,10 +141,22 @@ PageReading read_json_page(std::string& body, const RestStreamSpec& spec, const 
       if (!parent.empty() && at.type() != od::json_type::object) malformed(parent + " is not an object");
     }
     if (!missing) {
+      auto type = spec.records.empty() ? doc.type().value() : at.type().value();
+      if (type != od::json_type::array) {
+        malformed(spec.records.empty() ? "the answer is " + json_type_name(type) + ", not an array of records"
+                                       : "the value at " + spec.records + " is " + json_type_name(type) +
+                                             ", not an array of records (check `records`)");
+      }
       od::array records = spec.records.empty() ? doc.get_array() : at.get_array();
+      size_t index = 0;
       for (auto element : records) {
-        od::object object = element.get_object();
-        out.records.push_back(read_record(object, spec));
+        od::object object;
+        if (element.get_object().get(object) != simdjson::SUCCESS) {
+          malformed("record " + std::to_string(index) + " is not a JSON object");
+        }
+        out.records.push_back(read_record(object, spec, bad_bytes, body.data()));
+        out.records.back().index = static_cast<int>(index);
+        ++index;
       }
     }
     if (!next_pointer.empty()) {

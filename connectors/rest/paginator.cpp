@@ -10,6 +10,11 @@
 namespace tributary::connectors {
 namespace {
 
+long long anchored_page(const std::string& position) {
+  auto a = decode_anchor(position);
+  return a ? a->page : 0;
+}
+
 }  // namespace
 
 long long position_number(const std::string& position, long long fallback) {
@@ -40,10 +45,16 @@ std::vector<std::pair<std::string, std::string>> paginator_params(const Paginato
   auto size = std::to_string(page_size);
   switch (p.kind) {
     case PaginatorKind::none: return {};
-    case PaginatorKind::offset: return {{p.offset_param, std::to_string(position_number(position, 0))}, {p.limit_param, size}};
-    case PaginatorKind::page_number:
-      return {{p.page_param, std::to_string(position_number(position, p.first_page))}, {p.limit_param, size}};
+    case PaginatorKind::offset: {
+      auto offset = p.anchor_cursor ? anchored_page(position) * page_size : position_number(position, 0);
+      return {{p.offset_param, std::to_string(offset)}, {p.limit_param, size}};
+    }
+    case PaginatorKind::page_number: {
+      auto page = p.anchor_cursor ? p.first_page + anchored_page(position) : position_number(position, p.first_page);
+      return {{p.page_param, std::to_string(page)}, {p.limit_param, size}};
+    }
     case PaginatorKind::cursor:
+      if (position.empty() && !p.first_cursor.empty()) return {{p.cursor_param, p.first_cursor}, {p.limit_param, size}};
       if (position.empty()) return {{p.limit_param, size}};
       return {{p.cursor_param, position}, {p.limit_param, size}};
     case PaginatorKind::next_url:
@@ -68,8 +79,9 @@ std::optional<std::string> next_position(const PaginatorSpec& p, const std::stri
       return std::to_string(next);
     }
     case PaginatorKind::page_number: {
+      // Counted from what came back, not the size asked for: an API may cap it silently.
       long long current = position_number(position, p.first_page);
-      long long seen = (current - p.first_page) * page.page_size + static_cast<long long>(page.returned);
+      long long seen = page.records_before + static_cast<long long>(page.returned);
       if (counted_end(p, page, seen)) return std::nullopt;
       return std::to_string(current + 1);
     }

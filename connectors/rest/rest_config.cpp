@@ -89,7 +89,7 @@ PaginatorSpec read_paginator(const YamlReader& r, const YAML::Node& node) {
   if (!node) return p;
   r.require_map(node, "paginator");
   r.allow_keys(node, {"kind", "limit_param", "offset_param", "page_param", "first_page", "cursor_param",
-                      "next", "total", "stop_on_short_page", "entity"}, "paginator");
+                      "next", "total", "stop_on_short_page", "entity", "first_cursor", "anchor"}, "paginator");
   auto kind_name = r.text(node, "kind");
   auto kind = paginator_kind_from(kind_name);
   if (!kind) {
@@ -103,6 +103,14 @@ PaginatorSpec read_paginator(const YamlReader& r, const YAML::Node& node) {
   p.page_param = r.text(node, "page_param", p.page_param);
   p.first_page = static_cast<int>(r.integer(node, "first_page", p.first_page, 0, 1));
   p.cursor_param = r.text(node, "cursor_param", p.cursor_param);
+  p.first_cursor = r.text(node, "first_cursor", std::string());
+  if (!p.first_cursor.empty() && p.kind != PaginatorKind::cursor) r.fail(node["first_cursor"], "'first_cursor' belongs to paginator kind cursor");
+  auto anchor = r.text(node, "anchor", std::string("none"));
+  if (anchor != "none" && anchor != "cursor") r.fail(node["anchor"], "'anchor' must be cursor or none, got '" + node["anchor"].Scalar() + "'");
+  p.anchor_cursor = anchor == "cursor";
+  if (p.anchor_cursor && p.kind != PaginatorKind::offset && p.kind != PaginatorKind::page_number) {
+    r.fail(node["anchor"], "'anchor: cursor' needs paginator kind offset or page_number (links and tokens carry their own position)");
+  }
   p.next = pointer(r, node, "next", p.kind == PaginatorKind::cursor ? "/next_cursor" : "/next");
   p.total = pointer(r, node, "total", "");
   bool counted = p.kind == PaginatorKind::offset || p.kind == PaginatorKind::page_number;
@@ -141,7 +149,7 @@ std::vector<std::string> read_primary_key(const YamlReader& r, const YAML::Node&
   if (!node) r.fail(map, "missing required key 'primary_key'");
   std::vector<std::string> keys;
   if (node.IsScalar()) keys.push_back(node.Scalar());
-  else if (node.IsSequence()) for (const auto& k : node) keys.push_back(k.as<std::string>());
+  else if (node.IsSequence()) for (const auto& k : node) keys.push_back(r.plain(k));
   else r.fail(node, "'primary_key' must be a JSON pointer or a list of them");
   if (keys.empty()) r.fail(node, "'primary_key' names no field");
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -163,6 +171,23 @@ void check_pairing(const YamlReader& r, const YAML::Node& s, const RestStreamSpe
   }
 }
 
+// verify, out_of_window, max_record_bytes, and what they need of the rest of the stream.
+void read_verification(const YamlReader& r, const YAML::Node& s, RestStreamSpec& spec) {
+  auto verify = r.text(s, "verify", std::string("auto"));
+  if (verify == "auto") spec.verify = VerifyMode::automatic;
+  else if (verify == "sweep") spec.verify = VerifyMode::sweep;
+  else if (verify == "none") spec.verify = VerifyMode::none;
+  else r.fail(s["verify"], "'verify' must be auto, sweep or none, got '" + s["verify"].Scalar() + "'");
+  if (spec.verify == VerifyMode::sweep && spec.paginator.anchor_cursor) {
+    r.fail(s["verify"], "'verify: sweep' with 'anchor: cursor': an anchored walk needs no sweep; drop one");
+  }
+  if (spec.paginator.anchor_cursor && !spec.cursor) r.fail(s["paginator"], "'anchor: cursor' needs the stream's cursor");
+  auto out = r.text(s, "out_of_window", std::string("fail"));
+  if (out != "fail" && out != "load") r.fail(s["out_of_window"], "'out_of_window' must be fail or load, got '" + s["out_of_window"].Scalar() + "'");
+  spec.out_of_window = out == "load" ? OutOfWindow::load : OutOfWindow::fail;
+  spec.max_record_bytes = r.integer(s, "max_record_bytes", spec.max_record_bytes, 1024, 256LL << 20);
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> read_string_map(const YamlReader& r, const YAML::Node& node,
@@ -171,7 +196,7 @@ std::vector<std::pair<std::string, std::string>> read_string_map(const YamlReade
   if (!node) return out;
   r.require_map(node, what);
   for (const auto& kv : node) {
-    auto key = kv.first.as<std::string>();
+    auto key = r.plain(kv.first);
     out.emplace_back(key, r.text(node, key.c_str()));
   }
   return out;
@@ -197,6 +222,7 @@ RestStreamSpec read_rest_stream(const YamlReader& r, const YAML::Node& s, const 
   section([&] { spec.paginator = read_paginator(r, s["paginator"]); });
   section([&] { spec.volume = read_volume(r, s["volume"]); });
   section([&] { check_pairing(r, s, spec); });
+  section([&] { read_verification(r, s, spec); });
   return spec;
 }
 

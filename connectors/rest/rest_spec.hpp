@@ -42,7 +42,21 @@ struct PaginatorSpec {
   std::string total;                    // JSON pointer to a total count; stops paging when reached
   bool stop_on_short_page = true;       // offset and page_number
   std::string entity;                   // qbo_query: the QuickBooks entity (Invoice)
+  std::string first_cursor;             // cursor: sent with the first request (a body page number: "1")
+  // Keyset re-anchoring (offset, page_number): every request restarts at the last cursor value
+  // seen ({window_start} becomes it), so updates to records already read shift nothing. Needs an
+  // API that sorts by the cursor and filters it with >=.
+  bool anchor_cursor = false;
 };
+
+// How a window is proven complete (docs/reliability.md). auto: keyset for anchored paginators,
+// a verification sweep for offset, page_number, link_header and qbo_query, the source's own
+// tokens for cursor and next_url.
+enum class VerifyMode { automatic, sweep, none };
+
+// A record whose cursor lies outside its window: fail the window, or load it (APIs whose filter
+// and cursor fields differ).
+enum class OutOfWindow { fail, load };
 
 enum class VolumeKind { none, count_request, total_field, total_header, qbo_count };
 
@@ -64,6 +78,9 @@ struct RestStreamSpec {
   WindowSpec window;
   PaginatorSpec paginator;
   VolumeSpec volume;
+  VerifyMode verify = VerifyMode::automatic;
+  OutOfWindow out_of_window = OutOfWindow::fail;
+  long long max_record_bytes = 16LL << 20;  // larger records are quarantined
 };
 
 std::string to_string(TimeFormat f);

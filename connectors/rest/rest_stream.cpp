@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <charconv>
 
 
@@ -64,7 +65,10 @@ SourceRequest RestStream::build(const std::string& path, const Window& window, c
   const auto& spec = stream_.rest;
   SourceRequest r;
   r.http.method = spec.method;
-  r.http.label = spec.method + " " + connector_.base_url + path + " (" + stream_.name + ")";
+  // Labels reach logs and errors, request_payload every row: neither shows a secret value,
+  // and a secret param shows as *** (it is still sent).
+  auto shown = [this](const std::string& text) { return scrub(text, connector_.secrets); };
+  r.http.label = shown(spec.method + " " + connector_.base_url + path + " (" + stream_.name + ")");
   r.http.headers = connector_.headers;
   bool has_accept = false;
   for (const auto& [k, v] : r.http.headers) has_accept = has_accept || strcasecmp(k.c_str(), "Accept") == 0;
@@ -72,7 +76,7 @@ SourceRequest RestStream::build(const std::string& path, const Window& window, c
   std::vector<JsonField> params;
   if (position_is_url(spec.paginator, position)) {
     r.http.url = position;
-    params.push_back({"next_url", position});
+    params.push_back({"next_url", shown(position)});
   } else {
     std::string query;
     auto all = spec.params;
@@ -86,25 +90,63 @@ SourceRequest RestStream::build(const std::string& path, const Window& window, c
       query += http::url_encode(k);
       query += '=';
       query += http::url_encode(value);
-      params.push_back({k, value});
+      bool secret = std::find(stream_.secret_params.begin(), stream_.secret_params.end(), k) != stream_.secret_params.end();
+      params.push_back({k, secret ? std::string("***") : shown(value)});
     }
     r.http.url = connector_.base_url + path + query;
   }
-  std::vector<JsonField> payload{{"method", spec.method}, {"url", connector_.base_url + path},
+  std::vector<JsonField> payload{{"method", spec.method}, {"url", shown(connector_.base_url + path)},
                                  {"params", json_object(params), true}};
   if (!spec.body.empty()) {
     r.http.body = fill_window(spec.body, window, spec.window);
     r.http.headers.emplace_back("Content-Type", "application/json");
-    payload.push_back({"body", r.http.body});
+    payload.push_back({"body", shown(r.http.body)});
   }
   r.request_payload = json_object(payload);
   return r;
 }
 
+Guarantee RestStream::guarantee() const {
+  const auto& p = stream_.rest.paginator;
+  if (stream_.rest.verify == VerifyMode::none) return Guarantee::unverified;
+  if (stream_.rest.verify == VerifyMode::sweep) return Guarantee::sweep;
+  if (p.anchor_cursor) return Guarantee::keyset;
+  switch (p.kind) {
+    case PaginatorKind::none: return Guarantee::single_request;
+    case PaginatorKind::cursor:
+    case PaginatorKind::next_url: return Guarantee::source_cursor;
+    case PaginatorKind::offset:
+    case PaginatorKind::page_number:
+    case PaginatorKind::link_header:
+    case PaginatorKind::qbo_query: return Guarantee::sweep;
+  }
+  return Guarantee::sweep;
+}
+
 SourceRequest RestStream::page_request(const Window& window, const std::string& position) const {
-  if (!qbo()) return build(stream_.rest.path, window, position, stream_.page_size);
-  auto statement = qbo::page_query(stream_.rest.paginator.entity, window, start_position(position), stream_.page_size);
-  return build(stream_.rest.path, window, position, stream_.page_size, statement);
+  return sized_page_request(window, position, stream_.page_size);
+}
+
+SourceRequest RestStream::sized_page_request(const Window& window, const std::string& position, int size) const {
+  if (qbo()) {
+    auto statement = qbo::page_query(stream_.rest.paginator.entity, window, start_position(position), size);
+    return build(stream_.rest.path, window, position, size, statement);
+  }
+  if (stream_.rest.paginator.anchor_cursor) {
+    // Anchored: the window starts again at the last cursor value read.
+    if (auto anchor = decode_anchor(position)) return build(stream_.rest.path, {anchor->anchor, window.end}, position, size);
+  }
+  return build(stream_.rest.path, window, position, size);
+}
+
+std::optional<Window> RestStream::requested_range(const Window& window) const {
+  if (!incremental()) return std::nullopt;
+  const auto& w = stream_.rest.window;
+  auto as_sent = [&](const Timestamp& t) { return parse_time(format_time(t, w.format), w.format).value_or(t); };
+  // Inclusive windows send end - granularity and the API includes it: the range ends one
+  // granularity later (a whole day for a date format).
+  auto end = w.inclusive ? as_sent(window.end - w.granularity) + w.granularity : as_sent(window.end);
+  return Window{as_sent(window.start), end};
 }
 
 std::string RestStream::next_url(const std::string& raw) const {
@@ -129,12 +171,57 @@ void RestStream::parse_page(Page& page, const std::string& position) const {
   bool body_next = p.kind == PaginatorKind::cursor || p.kind == PaginatorKind::next_url;
   auto reading = read_json_page(page.body, stream_.rest, body_next ? p.next : "", p.total, qbo());
   page.records = std::move(reading.records);
-  PageFacts facts{page.records.size(), stream_.page_size, reading.next, std::nullopt, reading.total};
+  if (p.anchor_cursor) {
+    page.next_position = next_anchor(decode_anchor(position), page.records, stream_.page_size);
+    return;
+  }
+  PageFacts facts{page.records.size(), stream_.page_size, reading.next, std::nullopt, reading.total,
+                  page.records_before};
   if (auto it = page.headers.find("link"); it != page.headers.end()) facts.next_link = link_next(it->second);
   page.next_position = next_position(p, position, facts);
   if (page.next_position && (p.kind == PaginatorKind::next_url || p.kind == PaginatorKind::link_header)) {
     page.next_position = next_url(*page.next_position);
   }
+  if (!page.next_position) page.end_check = end_check(page.window, position, page);
+}
+
+// Which endings are taken on trust and which are asked once more (docs/connectors.md, "Where
+// paging ends").
+std::optional<EndCheck> RestStream::end_check(const Window& window, const std::string& position, const Page& page) const {
+  const auto& p = stream_.rest.paginator;
+  bool full = page.records.size() >= static_cast<size_t>(stream_.page_size);
+  if (!full) return std::nullopt;
+  if ((p.kind == PaginatorKind::offset || p.kind == PaginatorKind::page_number) && !p.total.empty()) {
+    // Ended by the declared total on a full page: the next page must be empty.
+    auto after = p.kind == PaginatorKind::offset
+                     ? std::to_string(position_number(position, 0) + static_cast<long long>(page.records.size()))
+                     : std::to_string(position_number(position, p.first_page) + 1);
+    return EndCheck{sized_page_request(window, after, stream_.page_size), EndCheck::Expect::no_records, 1};
+  }
+  if (p.kind == PaginatorKind::link_header && position.empty() && page.headers.count("link") == 0) {
+    // A full first page without any Link header: one page exactly, or an API that does not
+    // send Link headers at all. Half the page size must then bring a next link.
+    int half = std::max(1, stream_.page_size / 2);
+    return EndCheck{sized_page_request(window, "", half), EndCheck::Expect::next_link, static_cast<size_t>(half)};
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> RestStream::confirm_end(const EndCheck& check, Page& answer) const {
+  const auto& p = stream_.rest.paginator;
+  auto reading = read_json_page(answer.body, stream_.rest, "", "", qbo());
+  if (check.expect == EndCheck::Expect::no_records) {
+    if (reading.records.empty()) return std::nullopt;
+    return "the page after the declared total (" + p.total + ") still returned " +
+           std::to_string(reading.records.size()) + " records: the total does not count this window's records "
+           "(check paginator.total, or drop it and let paging run to an empty page)";
+  }
+  std::optional<std::string> next;
+  if (auto it = answer.headers.find("link"); it != answer.headers.end()) next = link_next(it->second);
+  if (next || reading.records.size() < check.min_records) return std::nullopt;
+  return "a full page came without a Link header, and a page of " + std::to_string(check.min_records) +
+         " records did not link onwards either: the API does not paginate with Link headers "
+         "(json-server 1.0 does not; use paginator page_number with its total)";
 }
 
 std::optional<SourceRequest> RestStream::count_request(const Window& window) const {

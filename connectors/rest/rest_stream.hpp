@@ -8,18 +8,22 @@
 
 namespace tributary::connectors {
 
-class RestStream final : public Stream {
+class RestStream final : public Stream, public IdSweep {
  public:
   RestStream(const ConnectorConfig& connector, StreamConfig stream);
   const StreamConfig& config() const override { return stream_; }
   bool incremental() const override { return stream_.rest.cursor.has_value(); }
+  Guarantee guarantee() const override;
 
   SourceRequest page_request(const Window& window, const std::string& position) const override;
   void parse_page(Page& page, const std::string& position) const override;
+  std::optional<std::string> confirm_end(const EndCheck& check, Page& answer) const override;
+  std::optional<Window> requested_range(const Window& window) const override;
+  bool load_out_of_window() const override { return stream_.rest.out_of_window == OutOfWindow::load; }
   std::optional<SourceRequest> count_request(const Window& window) const override;
   long long parse_count(http::HttpResponse& response) const override;
 
-  bool supports_reconcile() const override { return qbo(); }
+  const IdSweep* id_sweep() const override { return qbo() ? this : nullptr; }
   SourceRequest id_request(const Window&, const std::string&) const override;
   IdPage parse_ids(http::HttpResponse&, const std::string&) const override;
   SourceRequest fetch_by_ids_request(const std::vector<std::string>&) const override;
@@ -32,6 +36,8 @@ class RestStream final : public Stream {
                       const std::string& statement = "", bool paginate = true) const;
   bool qbo() const { return stream_.rest.paginator.kind == PaginatorKind::qbo_query; }
   std::string next_url(const std::string& raw) const;
+  SourceRequest sized_page_request(const Window& window, const std::string& position, int page_size) const;
+  std::optional<EndCheck> end_check(const Window& window, const std::string& position, const Page& page) const;
   void require_qbo(const char* what) const;
   long start_position(const std::string& position) const;
 

@@ -1,6 +1,7 @@
 // /__admin/* : the public C++ API over HTTP, for tests and demos that run the mock as a
 // process. JSON in, JSON out; unknown fields are rejected, not ignored.
 #include "mock/common/admin_json.hpp"
+#include "mock/common/base64.hpp"
 #include "mock/common/json_writer.hpp"
 #include "mock/rest/rest_mock_impl.hpp"
 
@@ -32,6 +33,27 @@ void RestMock::Impl::register_admin_routes(httplib::Server& svr) {
     });
   });
   svr.Get("/__admin/stats", [this](Req, Res res) { run_admin(res, [&] { return mock_stats_json(stats()); }); });
+  svr.Post("/__admin/payload", [this](Req req, Res res) {
+    run_admin(res, [&] {
+      simdjson::dom::parser parser;
+      auto obj = parse_object(parser, req.body);
+      reject_unknown_fields(obj, {"id", "raw_base64"});
+      auto raw = base64_decode(string_field(required_field(obj, "raw_base64"), "raw_base64"));
+      if (!raw) throw AdminError("'raw_base64' must be standard base64");
+      set_payload(static_cast<int>(int_field(required_field(obj, "id"), "id")), std::move(*raw));
+      return std::string();
+    });
+  });
+  svr.Post("/__admin/touch_on_request", [this](Req req, Res res) {
+    run_admin(res, [&] {
+      simdjson::dom::parser parser;
+      auto obj = parse_object(parser, req.body);
+      reject_unknown_fields(obj, {"nth", "ids"});
+      int nth = static_cast<int>(int_field(required_field(obj, "nth"), "nth"));
+      touch_on_request(nth, id_array(required_field(obj, "ids")));
+      return std::string();
+    });
+  });
   svr.Post("/__admin/touch", [this](Req req, Res res) {
     run_admin(res, [&] {
       simdjson::dom::parser parser;

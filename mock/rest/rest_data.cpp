@@ -64,7 +64,7 @@ std::string RestData::key_of(int id) {
 }
 
 void RestData::render(const Item& item) {
-  table_.upsert(TableRow{key_of(item.id), item.updated_us, render_item(item)});
+  table_.upsert(TableRow{key_of(item.id), item.updated_us, item.raw_payload ? *item.raw_payload : render_item(item)});
 }
 
 bool RestData::touch(int id, std::int64_t now_us) {
@@ -72,6 +72,14 @@ bool RestData::touch(int id, std::int64_t now_us) {
   Item& item = items_[id - 1];
   item.revision += 1;
   item.updated_us = floor_div(now_us, kMicrosPerMilli) * kMicrosPerMilli;
+  render(item);
+  return true;
+}
+
+bool RestData::set_payload(int id, std::string raw) {
+  if (id < 1 || id > static_cast<int>(items_.size())) return false;
+  Item& item = items_[id - 1];
+  item.raw_payload = std::move(raw);
   render(item);
   return true;
 }

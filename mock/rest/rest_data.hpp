@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ struct Item {
   std::vector<std::string> tags;
   std::int64_t updated_us = 0;  // whole milliseconds
   int revision = 0;             // bumps on touch; shows in the name
+  std::optional<std::string> raw_payload;  // set_payload(): served verbatim instead of rendered
 };
 
 class RestData {
@@ -27,6 +29,9 @@ class RestData {
   // Rows keyed by key_of(id), so key order is id order and (updated_at, id) is the table order.
   const KeysetTable& table() const { return table_; }
   bool touch(int id, std::int64_t now_us);  // false when the id is unknown
+  // From now on the row's JSON is exactly `raw` (through later touches too); false when the id
+  // is unknown.
+  bool set_payload(int id, std::string raw);
 
   static std::string key_of(int id);  // zero-padded decimal
 

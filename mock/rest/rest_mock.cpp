@@ -62,7 +62,10 @@ void RestMock::Impl::stop() { server_.stop(); }
 void RestMock::Impl::register_routes(httplib::Server& svr) {
   using Req = const httplib::Request&;
   using Res = httplib::Response&;
-  svr.Get("/items", [this](Req req, Res res) { traffic_.serve(req, res, [&] { return answer_items(req); }); });
+  svr.Get("/items", [this](Req req, Res res) {
+    arrive_items();
+    traffic_.serve(req, res, [&] { return answer_items(req); });
+  });
   svr.Get("/items/count", [this](Req req, Res res) { traffic_.serve(req, res, [&] { return answer_count(req); }); });
 }
 
@@ -111,6 +114,29 @@ void RestMock::Impl::touch(const std::vector<int>& ids) {
   for (int id : ids) data_.touch(id, now);
 }
 
+void RestMock::Impl::set_payload(int id, std::string raw) {
+  std::lock_guard lock(mutex_);
+  if (!data_.set_payload(id, std::move(raw))) throw std::invalid_argument("unknown id " + std::to_string(id));
+}
+
+void RestMock::Impl::touch_on_request(int nth, std::vector<int> ids) {
+  if (nth < 1) throw std::invalid_argument("nth must be at least 1");
+  std::lock_guard lock(mutex_);
+  touch_hooks_.push_back(TouchHook{items_requests_ + static_cast<std::uint64_t>(nth), std::move(ids)});
+}
+
+void RestMock::Impl::arrive_items() {
+  std::int64_t now = now_utc_us();
+  std::lock_guard lock(mutex_);
+  items_requests_ += 1;
+  auto due = [&](const TouchHook& h) { return h.at_request == items_requests_; };
+  for (const TouchHook& hook : touch_hooks_) {
+    if (!due(hook)) continue;
+    for (int id : hook.ids) data_.touch(id, now);
+  }
+  std::erase_if(touch_hooks_, due);
+}
+
 RestMock::RestMock(RestMockOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 RestMock::~RestMock() = default;
 int RestMock::start(const std::string& host, int port) { return impl_->start(host, port); }
@@ -119,6 +145,8 @@ std::string RestMock::base_url() const { return impl_->base_url(); }
 std::vector<RestRecord> RestMock::records() const { return impl_->records(); }
 void RestMock::add_fault(HttpFaultRule rule) { impl_->add_fault(std::move(rule)); }
 void RestMock::touch(const std::vector<int>& ids) { impl_->touch(ids); }
+void RestMock::set_payload(int id, std::string raw) { impl_->set_payload(id, std::move(raw)); }
+void RestMock::touch_on_request(int nth, std::vector<int> ids) { impl_->touch_on_request(nth, std::move(ids)); }
 MockStats RestMock::stats() const { return impl_->stats(); }
 
 }  // namespace tributary::mock

@@ -16,11 +16,11 @@
 namespace tributary::mock {
 
 enum class RestAuth { None, Bearer, ApiKeyHeader, ApiKeyQuery, Basic };
-enum class PageStyle { Offset, Page, Cursor, NextUrl };
+enum class PageStyle { Offset, Page, Cursor, NextUrl, PageJson };
 
 // "none" | "bearer" | "api_key_header" | "api_key_query" | "basic"
 std::optional<RestAuth> parse_rest_auth(std::string_view name);
-// "offset" | "page" | "cursor" | "next_url"
+// "offset" | "page" | "cursor" | "next_url" | "page_json"
 std::optional<PageStyle> parse_page_style(std::string_view name);
 const char* to_string(RestAuth auth);
 const char* to_string(PageStyle style);
@@ -39,6 +39,7 @@ struct RestMockOptions {
   std::string data_end_utc = "2024-03-01T00:00:00Z";
   int default_limit = 50;  // limit / per_page when absent
   int max_limit = 100;     // larger limits are clamped silently, like GitHub's per_page
+  bool split_link_headers = false;  // page style: one `Link` header line per link, not one combined
   // Misbehaviour switches, for client guards:
   bool repeat_next_token = false;  // a page requested with a token/page >= 2 hands the same one back, forever
   bool short_pages = false;        // pages hold (limit + 1) / 2 records although more exist
@@ -47,7 +48,7 @@ struct RestMockOptions {
 
 struct RestRecord {
   int id = 0;
-  std::string json;            // exact payload the API returns
+  std::string json;            // exact payload the API returns (set_payload's bytes, once set)
   std::string updated_at_utc;  // "2024-01-05T10:00:00.123Z"
 };
 
@@ -70,6 +71,14 @@ class RestMock {
   // updated_at = now (millisecond precision, the same for every id of the call) and the name
   // changes. Unknown ids are ignored.
   void touch(const std::vector<int>& ids);
+  // From now on record `id` is served as exactly `raw` (any bytes: invalid UTF-8, \u0000
+  // escapes, no "id" field); its updated_at and place in the order stay, and a later touch()
+  // moves it without changing the bytes. Throws std::invalid_argument for an unknown id.
+  void set_payload(int id, std::string raw);
+  // One-shot: the `nth` GET /items request from now (1-based; /items/count and /__admin/* do
+  // not count; faulted and rejected ones do) first does touch(ids), then is answered. Hooks
+  // queue; several may fire on the same request. Throws std::invalid_argument if nth < 1.
+  void touch_on_request(int nth, std::vector<int> ids);
   MockStats stats() const;
 
  private:

@@ -4,7 +4,9 @@
 
 #include <httplib.h>
 
+#include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include "mock/common/http_faults.hpp"
 #include "mock/common/mock_server.hpp"
@@ -27,6 +29,8 @@ class RestMock::Impl {
   std::vector<RestRecord> records() const;
   void add_fault(HttpFaultRule rule) { traffic_.add_fault(std::move(rule)); }
   void touch(const std::vector<int>& ids);
+  void set_payload(int id, std::string raw);
+  void touch_on_request(int nth, std::vector<int> ids);
   MockStats stats() const { return traffic_.stats(); }
 
  private:
@@ -38,10 +42,19 @@ class RestMock::Impl {
   HttpAnswer guarded(const httplib::Request& req, Fn answer);
   HttpAnswer answer_items(const httplib::Request& req);
   HttpAnswer answer_count(const httplib::Request& req);
+  // Counts a GET /items arrival and fires the touch_on_request hooks due on it.
+  void arrive_items();
+
+  struct TouchHook {
+    std::uint64_t at_request = 0;  // the value of items_requests_ that fires it
+    std::vector<int> ids;
+  };
 
   RestMockOptions options_;
   mutable std::mutex mutex_;
   RestData data_;
+  std::uint64_t items_requests_ = 0;  // GET /items arrivals, for touch_on_request
+  std::vector<TouchHook> touch_hooks_;
   Traffic traffic_;
   MockServer server_;
 };

@@ -31,7 +31,7 @@ void add_flags(CLI::App& app, tmock::ProcessFlags& f, tmock::RestMockOptions& o)
   app.add_option("--api-key", o.api_key, "API key accepted (header X-API-Key or ?api_key=)")->capture_default_str();
   app.add_option("--user", o.user, "basic auth user")->capture_default_str();
   app.add_option("--password", o.password, "basic auth password")->capture_default_str();
-  add_enum_option(app, "--style", o.style, tmock::parse_page_style, "offset|page|cursor|next_url");
+  add_enum_option(app, "--style", o.style, tmock::parse_page_style, "offset|page|cursor|next_url|page_json");
   app.add_option("--records", o.records)->capture_default_str()->check(CLI::NonNegativeNumber);
   app.add_option("--seed", o.seed, "data generator seed")->capture_default_str();
   app.add_option("--data-start", o.data_start_utc, "first updated_at (RFC 3339 or YYYY-MM-DD, UTC)")
@@ -41,6 +41,7 @@ void add_flags(CLI::App& app, tmock::ProcessFlags& f, tmock::RestMockOptions& o)
   app.add_option("--max-limit", o.max_limit, "larger limits are clamped")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  app.add_flag("--split-link-headers", o.split_link_headers, "page style: one Link header line per link");
   app.add_flag("--repeat-next-token", o.repeat_next_token, "pages after the first hand back the token they got");
   app.add_flag("--short-pages", o.short_pages, "pages hold (limit + 1) / 2 records although more exist");
   app.add_option("--total-lies-by", o.total_lies_by, "added to total, X-Total-Count and /items/count")

@@ -20,7 +20,8 @@ struct StyleName {
 const StyleName kStyleNames[] = {{PageStyle::Offset, "offset"},
                                  {PageStyle::Page, "page"},
                                  {PageStyle::Cursor, "cursor"},
-                                 {PageStyle::NextUrl, "next_url"}};
+                                 {PageStyle::NextUrl, "next_url"},
+                                 {PageStyle::PageJson, "page_json"}};
 
 }  // namespace
 

@@ -60,11 +60,44 @@ HttpAnswer numbered_page(const PageRequest& p) {
   KeysetSlice slice = p.table.at_offset(p.range, (static_cast<std::size_t>(page) - 1) * size, size);
   HttpAnswer a = plain_answer(200, kJson, json_rows(slice.rows));
   a.headers.emplace_back("X-Total-Count", std::to_string(reported_total(p)));
-  std::string links = link_header(p.origin + p.req.path + "?", page, last_page, per_page,
-                                  other_params(p.req, {"page", "per_page"}),
-                                  p.options.repeat_next_token && page >= 2);
-  if (!links.empty()) a.headers.emplace_back("Link", links);
+  auto links = link_values(p.origin + p.req.path + "?", page, last_page, per_page,
+                           other_params(p.req, {"page", "per_page"}), p.options.repeat_next_token && page >= 2);
+  if (p.options.split_link_headers) {
+    for (auto& link : links) a.headers.emplace_back("Link", std::move(link));
+  } else if (!links.empty()) {
+    a.headers.emplace_back("Link", join_links(links));
+  }
   return a;
+}
+
+// json-server 1.0's envelope; the page numbers all derive from `items`, as json-server's do.
+std::string json_server_envelope(std::int64_t page, std::int64_t next, std::int64_t last, std::int64_t items,
+                                 const std::string& data) {
+  auto number_or_null = [](bool present, std::int64_t n) { return present ? std::to_string(n) : "null"; };
+  JsonWriter w;
+  w.begin_object().field("first", 1).field_raw("prev", number_or_null(page > 1, page - 1));
+  w.field_raw("next", number_or_null(next <= last, next)).field("last", last).field("pages", last);
+  w.field("items", items).field_raw("data", data).end_object();
+  return w.take();
+}
+
+// json-server 1.0 (_page/_per_page): without _page the whole filtered collection as a root
+// array; with it the envelope, a page past the last answered exactly as the last.
+HttpAnswer json_server_page(const PageRequest& p) {
+  if (!p.req.has_param("_page")) {
+    std::size_t all = p.table.count(p.range);
+    return plain_answer(200, kJson, json_rows(p.table.at_offset(p.range, 0, all).rows));
+  }
+  int asked = count_param(p.req, "_page", 1);
+  if (asked < 1) throw BadRequest("invalid parameter '_page'");
+  auto size = static_cast<std::int64_t>(served(p.options, page_size_param(p.req, "_per_page", p.options)));
+  std::int64_t items = reported_total(p);
+  std::int64_t last = std::max<std::int64_t>(1, (items + size - 1) / size);
+  std::int64_t page = std::min<std::int64_t>(asked, last);
+  std::int64_t next = p.options.repeat_next_token && page >= 2 ? page : page + 1;
+  KeysetSlice slice = p.table.at_offset(p.range, static_cast<std::size_t>((page - 1) * size),
+                                        static_cast<std::size_t>(size));
+  return plain_answer(200, kJson, json_server_envelope(page, next, last, items, json_rows(slice.rows)));
 }
 
 HttpAnswer cursor_page(const PageRequest& p) {
@@ -91,8 +124,8 @@ HttpAnswer next_url_page(const PageRequest& p) {
 
 }  // namespace
 
-std::string link_header(const std::string& url_prefix, int page, int last_page, int per_page,
-                        const std::string& other, bool repeat_next) {
+std::vector<std::string> link_values(const std::string& url_prefix, int page, int last_page, int per_page,
+                                     const std::string& other, bool repeat_next) {
   auto link = [&](int target, const char* rel) {
     return "<" + url_prefix + "page=" + std::to_string(target) + "&per_page=" + std::to_string(per_page) +
            other + ">; rel=\"" + rel + "\"";
@@ -106,8 +139,12 @@ std::string link_header(const std::string& url_prefix, int page, int last_page, 
   }
   if (page < last_page) parts.push_back(link(last_page, "last"));
   if (page > 1) parts.push_back(link(1, "first"));
+  return parts;
+}
+
+std::string join_links(const std::vector<std::string>& links) {
   std::string out;
-  for (const auto& part : parts) out += (out.empty() ? "" : ", ") + part;
+  for (const auto& link : links) out += (out.empty() ? "" : ", ") + link;
   return out;
 }
 
@@ -117,6 +154,7 @@ HttpAnswer answer_items_page(const PageRequest& p) {
     case PageStyle::Page: return numbered_page(p);
     case PageStyle::Cursor: return cursor_page(p);
     case PageStyle::NextUrl: return next_url_page(p);
+    case PageStyle::PageJson: return json_server_page(p);
   }
   return offset_page(p);
 }

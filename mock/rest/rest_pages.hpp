@@ -1,10 +1,11 @@
-// The four pagination conventions of GET /items, each answered exactly as the APIs that use it
+// The five pagination conventions of GET /items, each answered exactly as the APIs that use it
 // do, over one (updated_at, id)-ordered, filtered table.
 #pragma once
 
 #include <httplib.h>
 
 #include <string>
+#include <vector>
 
 #include "mock/common/http_faults.hpp"
 #include "mock/common/keyset.hpp"
@@ -23,9 +24,11 @@ struct PageRequest {
 // Throws BadRequest on bad parameters.
 HttpAnswer answer_items_page(const PageRequest& page);
 
-// "<url>; rel=\"next\", <url>; rel=\"last\"" links for the page style, GitHub's order and
-// presence rules: prev and first unless on page 1, next and last unless on the last page.
-std::string link_header(const std::string& url_prefix, int page, int last_page, int per_page,
-                        const std::string& other_params, bool repeat_next);
+// The page style's links, each "<url>; rel=\"next\"", in GitHub's order and presence rules:
+// prev and first unless on page 1, next and last unless on the last page.
+std::vector<std::string> link_values(const std::string& url_prefix, int page, int last_page, int per_page,
+                                     const std::string& other_params, bool repeat_next);
+// Links joined with ", ": the single Link header GitHub sends ("" for none).
+std::string join_links(const std::vector<std::string>& links);
 
 }  // namespace tributary::mock

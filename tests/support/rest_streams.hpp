@@ -25,9 +25,9 @@ inline const std::string kHalfOpenParams =
 inline const std::string kCursor = "cursor: {field: /updated_at, format: iso8601}\n";
 
 // Stream keys for each mock style (records pointer and paginator), page size 20 unless given.
-inline std::string offset_stream(const std::string& extra = "") {
+inline std::string offset_stream(const std::string& extra = "", const std::string& paginator_extra = "") {
   return "path: /items\n" + kHalfOpenParams + "records: /items\nprimary_key: /id\n" + kCursor +
-         "paginator: {kind: offset, total: /total}\n" + extra;
+         "paginator: {kind: offset, total: /total" + paginator_extra + "}\n" + extra;
 }
 inline std::string page_number_stream(const std::string& extra = "") {
   return "path: /items\n" + kHalfOpenParams + "records: \"\"\nprimary_key: /id\n" + kCursor +
