@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
-#include <set>
 
 #include "cli/inspect.hpp"
 #include "cli/signals.hpp"
@@ -14,7 +13,6 @@
 #include "core/log.hpp"
 #include "engine/engine.hpp"
 #include "pg/pg.hpp"
-#include "sql/sql.hpp"
 #include "state/migrations.hpp"
 #include "state/run_store.hpp"
 #include "warehouse/raw_writer.hpp"
@@ -48,28 +46,12 @@ std::string database_url(const GlobalOptions& g) {
   return "";  // libpq: PGHOST, PGPORT, PGDATABASE, PGUSER, ...
 }
 
-// Whether every embedded migration is recorded in state.schema_migrations: a read, no DDL.
-bool schema_is_current(pqxx::connection_base& conn) {
-  try {
-    pqxx::read_transaction txn(conn);
-    if (txn.exec1("SELECT to_regclass('state.schema_migrations') IS NULL")[0].as<bool>()) return false;
-    std::set<std::string> applied;
-    for (const auto& row : txn.exec("SELECT version FROM state.schema_migrations")) applied.insert(row[0].as<std::string>());
-    for (const auto& file : sql::migrations()) {
-      if (applied.count(std::string(file.name)) == 0) return false;
-    }
-    return true;
-  } catch (const pqxx::failure& e) {
-    pg::rethrow_as_database_error(e, "reading state.schema_migrations");
-  }
-}
-
 // Every command brings the schema up to date first. When it already is, that is one read:
 // PostgreSQL checks CREATE rights even for CREATE ... IF NOT EXISTS, and a least-privilege role
 // (sql/roles.sql) has none outside raw, so the owner migrates and the writer only reads.
 void migrate_db(const std::string& url) {
   auto conn = pg::connect(url);
-  if (!schema_is_current(*conn)) state::migrate(*conn);
+  if (!state::schema_is_current(*conn)) state::migrate(*conn);
 }
 
 std::unique_ptr<connectors::Connector> load_connector(const std::string& path, int page_size) {
@@ -155,7 +137,10 @@ int cmd_status(const GlobalOptions& g, long long run_id, int limit) {
   auto conn = pg::connect(url);
   state::RunStore runs(*conn);
   if (run_id == 0) {
-    print_runs(std::cout, runs.recent_runs(limit));
+    auto recent = runs.recent_runs(limit);
+    std::vector<long long> ids;
+    for (const auto& r : recent) ids.push_back(r.run_id);
+    print_runs(std::cout, recent, runs.window_tallies(ids));
     return 0;
   }
   auto run = runs.load_run(run_id);

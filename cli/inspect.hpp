@@ -15,7 +15,8 @@ namespace tributary::cli {
 int check_connector(const std::string& path, bool connect, const std::string& db_url,
                     const std::optional<Window>& window, std::ostream& out, std::ostream& err);
 
-// One line per stream: name, mode, table, cursor, paginator, page size.
+// One line per stream: name, mode, table, paginator, page size, guarantee (how its windows are
+// proven complete: keyset, sweep, source_cursor, single_request, unverified), cursor.
 int list_streams(const std::string& path, std::ostream& out, std::ostream& err);
 
 }  // namespace tributary::cli

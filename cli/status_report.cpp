@@ -36,12 +36,23 @@ struct Row {
 
 }  // namespace
 
-void print_runs(std::ostream& out, const std::vector<state::RunRow>& runs) {
-  Row{out}.right("RUN", 5).left("CONNECTOR", 11).left("MODE", 8).left("STATUS", 17).left("STREAMS", 24)
-      .left("RANGE", 45).left("CREATED", 20).end("ERROR");
+std::string tally_text(const state::WindowTally& t) {
+  if (t.total == 0) return "-";
+  auto text = std::to_string(t.done + t.done_with_rejects) + "/" + std::to_string(t.total) + " done";
+  if (t.done_with_rejects > 0) text += " (" + std::to_string(t.done_with_rejects) + " with rejects)";
+  if (t.failed > 0) text += ", " + std::to_string(t.failed) + " failed";
+  return text;
+}
+
+void print_runs(std::ostream& out, const std::vector<state::RunRow>& runs,
+                const std::map<long long, state::WindowTally>& tallies) {
+  Row{out}.right("RUN", 5).left("CONNECTOR", 11).left("MODE", 8).left("STATUS", 17).left("WINDOWS", 34)
+      .left("STREAMS", 24).left("RANGE", 45).left("CREATED", 20).end("ERROR");
   for (const auto& r : runs) {
+    auto tally = tallies.find(r.run_id);
     Row{out}.right(std::to_string(r.run_id), 5).left(r.spec.connector, 11).left(r.spec.mode, 8)
-        .left(to_string(r.status), 17).left(join(r.spec.streams), 24)
+        .left(to_string(r.status), 17).left(tally == tallies.end() ? "-" : tally_text(tally->second), 34)
+        .left(join(r.spec.streams), 24)
         .left(short_time(r.spec.range.start) + " .. " + short_time(r.spec.range.end), 45)
         .left(r.created_at, 20).end(r.last_error);
   }

@@ -111,9 +111,10 @@ http::HttpOptions read_http(const YamlReader& r, const YAML::Node& node) {
   http::HttpOptions o;
   if (!node) return o;
   r.require_map(node, "http");
-  r.allow_keys(node, {"connect_timeout_ms", "timeout_ms"}, "http");
+  r.allow_keys(node, {"connect_timeout_ms", "timeout_ms", "max_body_bytes"}, "http");
   o.connect_timeout = milliseconds(r.integer(node, "connect_timeout_ms", o.connect_timeout.count(), 1, 600'000));
   o.total_timeout = milliseconds(r.integer(node, "timeout_ms", o.total_timeout.count(), 1, 3'600'000));
+  o.max_body_bytes = r.integer(node, "max_body_bytes", o.max_body_bytes, 1024, 4LL << 30);
   return o;
 }
 

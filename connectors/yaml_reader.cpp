@@ -1,7 +1,10 @@
 #include "connectors/yaml_reader.hpp"
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "core/error.hpp"
 
@@ -24,6 +27,12 @@ YAML::Node parse_yaml(const std::string& path, Load&& load) {
 YAML::Node YamlReader::load_file() const {
   if (!std::filesystem::exists(path_)) {
     throw Error(ErrorKind::config, path_ + ": connector file not found");
+  }
+  if (std::filesystem::is_directory(path_)) {
+    throw Error(ErrorKind::config, path_ + ": is a directory, not a connector file");
+  }
+  if (std::ifstream probe(path_); !probe) {
+    throw Error(ErrorKind::config, path_ + ": cannot read the connector file: " + std::strerror(errno));
   }
   return parse_yaml(path_, [&] { return YAML::LoadFile(path_); });
 }

@@ -12,8 +12,20 @@ namespace {
 
 std::once_flag curl_init_once;
 
+struct BodySink {
+  std::string* body;
+  long long max_bytes;
+  bool over = false;
+};
+
+// Returning less than it was given makes libcurl abort the transfer (CURLE_WRITE_ERROR).
 size_t on_body(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
+  auto* sink = static_cast<BodySink*>(user);
+  if (static_cast<long long>(sink->body->size() + size * n) > sink->max_bytes) {
+    sink->over = true;
+    return 0;
+  }
+  sink->body->append(data, size * n);
   return size * n;
 }
 
@@ -92,12 +104,18 @@ HttpResponse HttpClient::perform(const HttpRequest& req) {
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &res.body);
+  BodySink sink{&res.body, options_.max_body_bytes};
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &res.headers);
 
   CURLcode code = curl_easy_perform(h);
   curl_slist_free_all(headers);
+  if (sink.over) {
+    throw TransportError(ErrorKind::data, "the answer to " + req.label + " is larger than http.max_body_bytes (" +
+                                              std::to_string(options_.max_body_bytes) + " bytes); stopped reading it",
+                         false);
+  }
   if (code != CURLE_OK) throw transport_error(code, req, errbuf);
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);

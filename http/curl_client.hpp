@@ -14,6 +14,9 @@ struct HttpOptions {
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds total_timeout{120'000};
   std::string user_agent = "tributary/0.1";
+  // An answer's body (as decoded) may hold at most this many bytes; the transfer stops there
+  // and the request fails as data, so one runaway answer cannot exhaust memory.
+  long long max_body_bytes = 256LL << 20;
 };
 
 // A request that never produced an HTTP answer. `retryable` is false for failures that
@@ -35,7 +38,8 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // Returns any HTTP answer (including 4xx/5xx); throws TransportError when there is none.
+  // Returns any HTTP answer (including 4xx/5xx); throws TransportError when there is none, and
+  // a non-retryable TransportError(data) when the body exceeds max_body_bytes.
   // Header names are lower-cased; a field sent on several lines is one value joined by ", ".
   HttpResponse perform(const HttpRequest& request);
 

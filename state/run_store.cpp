@@ -37,6 +37,11 @@ next_page_number, paging_complete, pages_loaded, records_loaded, records_reconci
 expected_count, verified_count, attempts, coalesce(last_error, ''), coalesce(claimed_by, ''),
 rows_changed, records_rejected, coalesce(guarantee, ''))";
 
+constexpr const char* kWindowTallies = R"(
+SELECT run_id, count(*), count(*) FILTER (WHERE status = 'done'),
+       count(*) FILTER (WHERE status = 'done_with_rejects'), count(*) FILTER (WHERE status = 'failed')
+FROM state.windows WHERE run_id = ANY($1::bigint[]) GROUP BY run_id)";
+
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -192,6 +197,22 @@ std::vector<WindowRow> RunStore::windows(long long run_id) {
     return out;
   } catch (const pqxx::failure& e) {
     pg::rethrow_as_database_error(e, "listing windows of run " + std::to_string(run_id));
+  }
+}
+
+std::map<long long, WindowTally> RunStore::window_tallies(const std::vector<long long>& run_ids) {
+  std::vector<std::string> ids;
+  for (auto id : run_ids) ids.push_back(std::to_string(id));
+  try {
+    pqxx::work txn(conn_);
+    std::map<long long, WindowTally> out;
+    for (const auto& r : txn.exec_params(kWindowTallies, pg::array_literal(ids))) {
+      out[r[0].as<long long>()] = WindowTally{r[1].as<long long>(), r[2].as<long long>(), r[3].as<long long>(),
+                                              r[4].as<long long>()};
+    }
+    return out;
+  } catch (const pqxx::failure& e) {
+    pg::rethrow_as_database_error(e, "counting windows by status");
   }
 }
 

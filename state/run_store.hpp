@@ -2,6 +2,7 @@
 // Runs and their windows: creation, lookup, listing.
 #include <pqxx/pqxx>
 
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -23,6 +24,8 @@ class RunStore {
   std::optional<RunRow> load_run(long long run_id);
   std::vector<RunRow> recent_runs(int limit);
   std::vector<WindowRow> windows(long long run_id);
+  // Window counts by status for each of `run_ids` (one grouped read; runs without windows absent).
+  std::map<long long, WindowTally> window_tallies(const std::vector<long long>& run_ids);
 
   void mark_run(long long run_id, Status status, const std::string& error = "");
 

@@ -33,6 +33,14 @@ struct RunRow {
   std::string last_error;
 };
 
+// How a run's windows stand, for the runs list.
+struct WindowTally {
+  long long total = 0;
+  long long done = 0;               // done, without rejects
+  long long done_with_rejects = 0;
+  long long failed = 0;
+};
+
 struct WindowRow {
   long long window_id = 0;
   long long run_id = 0;

@@ -106,6 +106,22 @@ TEST_F(RestConnectors, AnApiThatRepeatsItsLastPagePastTheEndFailsTheWindowInstea
   EXPECT_EQ(text("SELECT status FROM state.runs"), "failed");
 }
 
+TEST_F(RestConnectors, ATotalReachedOnAFullPageIsConfirmedAndALowTotalFailsTheWindow) {
+  auto o = small_data(PageStyle::Offset, 100);
+  o.total_lies_by = -20;  // says 80: reached on a full page 4, while page 5 still holds 20
+  start_mock(o);
+  auto config = write_config("low.yaml", rest_connector_file("", offset_stream()));
+  auto r = backfill(config, kStart, kEnd, {"--chunk-days", kOneWindow});
+  ASSERT_EQ(r.exit_code, 6) << r.err;
+  auto error = text("SELECT last_error FROM state.windows");
+  EXPECT_NE(error.find("page 4: paging ended on a full page, and one more request contradicts it: the page after "
+                       "the declared total (/total) still returned 20 records"),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(targets().back(), "/items?" + kRange + "&offset=80&limit=20");
+  EXPECT_EQ(scalar(std::string("SELECT count(*) FROM ") + kRestTable), 60);  // pages 1-3; page 4 waits for the verdict
+}
+
 TEST_F(RestConnectors, LinkHeaderPagingAgainstAnApiWithoutLinkHeadersFailsInsteadOfStoppingEarly) {
   start_mock(small_data(PageStyle::PageJson, 100));
   // json-server 1.0 sends no Link header; without _page it answers every record at once.
@@ -234,6 +250,23 @@ TEST_F(RestConnectors, BadRecordsAreQuarantinedWithTheirPageAndTheRunFinishes) {
   EXPECT_EQ(scalar("SELECT count(*) FROM state.rejected_records"), 8);  // 4 per run
   EXPECT_EQ(scalar("SELECT count(DISTINCT (run_id, record_key)) FROM state.rejected_records"), 8);
   EXPECT_EQ(mismatches(kRestTable, good), 0);
+}
+
+TEST_F(RestConnectors, ARecordWhoseUpdatedAtWentBackwardsKeepsRawsNewerVersionAndSaysSo) {
+  start_mock(small_data(PageStyle::Offset, 60));
+  auto config = write_config("backwards.yaml", rest_connector_file("", offset_stream()));
+  ASSERT_EQ(backfill(config, kStart, kEnd, {"--chunk-days", kOneWindow}).exit_code, 0);
+  auto order = in_page_order(records_in(kStart, kEnd));
+  const auto& rec = order[30];
+  // The same id, an updated-at older than the one raw holds (the window's first), another name.
+  auto older = order[0].updated_at_utc;
+  mock_->set_payload(rec.id, R"({"id":)" + std::to_string(rec.id) + R"(,"updated_at":")" + older + R"(","name":"stale"})");
+  auto r = backfill(config, kStart, kEnd, {"--chunk-days", kOneWindow});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("1 record(s) arrived older than the version raw holds"), std::string::npos) << r.err;
+  // Raw still holds every record as first loaded, the newer version of this one included.
+  EXPECT_EQ(mismatches(kRestTable, order), 0);
+  EXPECT_EQ(text(std::string("SELECT count(*) FROM ") + kRestTable + " WHERE payload->>'name' = 'stale'"), "0");
 }
 
 }  // namespace

@@ -90,7 +90,7 @@ TEST_F(QboBackfill, StatusShowsRunsAndWindows) {
   ASSERT_EQ(backfill(kStart, "2024-01-15", {"--stream", "items"}).exit_code, 0);
   auto list = tributary({"status"});
   EXPECT_EQ(list.exit_code, 0);
-  EXPECT_NE(list.out.find("done"), std::string::npos);
+  EXPECT_NE(list.out.find(" done              2/2 done "), std::string::npos) << list.out;  // STATUS, WINDOWS
   auto one = tributary({"status", "--run", "1"});
   EXPECT_EQ(one.exit_code, 0) << one.err;
   EXPECT_NE(one.out.find("EXPECTED"), std::string::npos);

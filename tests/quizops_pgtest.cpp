@@ -168,12 +168,20 @@ TEST_F(QuizopsInspect, CheckListsEveryProblemWithItsLine) {
   std::remove(path.c_str());
 }
 
-TEST_F(QuizopsInspect, StreamsListsModesTablesAndCursors) {
+TEST_F(QuizopsInspect, StreamsListsModesTablesGuaranteesAndCursors) {
   auto r = run(TRIBUTARY_BINARY, {"streams", "--config", config()}, env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("quizzes         full_refresh  raw.quizops_quizzes"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("answers         incremental   raw.quizops_answers"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("/updated_at (iso8601)"), std::string::npos) << r.out;
+  // How each stream's windows are proven complete: offset paging is swept, cursor tokens trusted.
+  EXPECT_NE(r.out.find("GUARANTEE"), std::string::npos) << r.out;
+  auto line_of = [&](const std::string& stream) {
+    auto at = r.out.find("\n" + stream + " ");
+    return at == std::string::npos ? std::string() : r.out.substr(at, r.out.find('\n', at + 1) - at);
+  };
+  EXPECT_NE(line_of("quizzes").find(" sweep "), std::string::npos) << r.out;
+  EXPECT_NE(line_of("answers").find(" source_cursor "), std::string::npos) << r.out;
 }
 
 }  // namespace

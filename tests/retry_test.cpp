@@ -193,10 +193,9 @@ TEST(RateLimiter, ConcurrencyLimitBlocksUntilAPermitIsReleased) {
   EXPECT_EQ(third.wait_for(150ms), std::future_status::timeout);
   EXPECT_FALSE(third_acquired.load());
 
-  const auto released = Clock::now();
   a.reset();
-  ASSERT_EQ(third.wait_for(1000ms), std::future_status::ready) << "release did not unblock";
-  EXPECT_LT(since(released), 500ms);
+  // A deadline, not a timing: a busy machine may take a while to run the woken thread.
+  ASSERT_EQ(third.wait_for(5'000ms), std::future_status::ready) << "release did not unblock";
   EXPECT_TRUE(third_acquired.load());
   EXPECT_EQ(third.get(), 2);  // b and the third
   b.reset();
@@ -207,11 +206,10 @@ TEST(RateLimiter, FourthStartWaitsForTheFirstToLeaveTheInterval) {
   RateLimiter limiter({.requests_per_interval = 3, .interval = 300ms, .max_concurrent = 0});
   const auto first = Clock::now();
   for (int i = 0; i < 3; ++i) limiter.acquire();  // permits released at once
-  EXPECT_LT(since(first), 100ms) << "the first three should not wait";
   limiter.acquire();
-  const auto waited = since(first);
-  EXPECT_GE(waited, 250ms);
-  EXPECT_LT(waited, 800ms);
+  // The fourth start cannot come before the first has left the 300 ms interval (a lower bound
+  // only: how much later it comes depends on how busy the machine is).
+  EXPECT_GE(since(first), 300ms);
 }
 
 TEST(RateLimiter, StopRequestInterruptsABlockedAcquire) {

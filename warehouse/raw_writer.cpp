@@ -14,6 +14,15 @@ WHERE r.id IS NULL
    OR (r.source_updated_at IS NOT NULL AND r.source_updated_at < NULLIF(s.updated_at, '')::timestamptz)
 ORDER BY s.id)";
 
+// Staged records that lost to a newer version already in raw (their updated-at went backwards,
+// or an older copy arrived late): the upsert keeps the newer one; this says which.
+constexpr const char* kOlderThanRawSql = R"(
+SELECT s.id FROM tributary_stage AS s
+JOIN {{table}} AS r ON r.realm_id = $1 AND r.id = s.id
+WHERE r.source_updated_at > NULLIF(s.source_updated_at, '')::timestamptz
+  AND r.payload IS DISTINCT FROM s.payload::jsonb
+ORDER BY s.id)";
+
 }  // namespace
 
 RawTableWriter::RawTableWriter(pqxx::connection_base& conn, const std::string& table)
@@ -49,6 +58,14 @@ long RawTableWriter::write_page(pqxx::transaction_base& txn, const PageMetadata&
                                 format_utc_micros(meta.window.end), meta.page_number, meta.page_size,
                                 meta.request_payload, meta.run_id, format_utc_micros(meta.ingested_at));
   return static_cast<long>(result.affected_rows());
+}
+
+std::vector<std::string> RawTableWriter::older_than_raw(pqxx::transaction_base& txn, const std::string& realm_id) {
+  std::vector<std::string> out;
+  for (const auto& row : txn.exec_params(sql::fill(kOlderThanRawSql, "table", quoted_), realm_id)) {
+    out.push_back(row[0].as<std::string>());
+  }
+  return out;
 }
 
 std::vector<std::string> RawTableWriter::missing_or_stale(pqxx::transaction_base& txn,

@@ -46,6 +46,10 @@ class RawTableWriter {
                                             const std::vector<std::string>& ids,
                                             const std::vector<std::optional<Timestamp>>& updated_at);
 
+  // After write_page in the same transaction, when it changed fewer rows than it staged: the
+  // staged ids raw holds in a newer version (kept), whose payload differs.
+  std::vector<std::string> older_than_raw(pqxx::transaction_base& txn, const std::string& realm_id);
+
   // After write_page failed with a data error: which records PostgreSQL refuses, and why
   // (index into `records`, its message). Each is tried under its own savepoint in `txn`.
   std::vector<std::pair<size_t, std::string>> refused(pqxx::transaction_base& txn,

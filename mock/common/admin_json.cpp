@@ -61,6 +61,10 @@ HttpFaultRule http_fault_from_json(const std::string& body) {
   simdjson::dom::parser parser;
   HttpFaultRule rule;
   for (auto [key, v] : parse_object(parser, body)) {
+    if (key == "html_page") {
+      rule.html_page = bool_field(v, key);
+      continue;
+    }
     if (!read_fault_field(rule, key, v)) throw AdminError("unknown field '" + std::string(key) + "'");
   }
   return rule;

@@ -22,6 +22,7 @@ struct HttpFaultRule {
   int delay_ms = 0;              // sleep before answering
   bool drop_connection = false;  // declare Content-Length, send half the body, close
   bool malformed_json = false;   // 200 with a truncated (invalid) JSON body
+  bool html_page = false;        // 200 with an HTML page (a login wall or proxy page), text/html
 };
 
 struct MockStats {

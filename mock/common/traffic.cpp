@@ -25,6 +25,11 @@ void Traffic::serve(const httplib::Request& req, httplib::Response& res, const s
   auto fault = arrive(req);
   HttpAnswer a = answer_with_fault(fault, "application/json", normal,
                                    [this](const HttpFaultRule& f) { return injected_(f.status); });
+  if (fault && fault->html_page) {
+    a = plain_answer(200, "text/html; charset=utf-8",
+                     "<!DOCTYPE html>\n<html><head><title>Sign in</title></head>"
+                     "<body><form action=\"/login\">Please sign in</form></body></html>\n");
+  }
   {
     std::lock_guard lock(mutex_);
     stats_.by_status[a.status] += 1;

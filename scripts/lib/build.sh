@@ -1,10 +1,10 @@
 # Configure and build into $BUILD_DIR (default build/): build_tributary TYPE [TARGET...]
-# (no target: everything, tests included).
+# (no target: everything, tests included). Extra CMake arguments: the CMAKE_EXTRA_ARGS array.
 build_tributary() {
   local type="${1:-RelWithDebInfo}"
   shift || true
   BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
-  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="$type" >/dev/null
+  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="$type" ${CMAKE_EXTRA_ARGS[@]+"${CMAKE_EXTRA_ARGS[@]}"} >/dev/null
   local targets=()
   for t in "$@"; do targets+=(--target "$t"); done
   cmake --build "$BUILD_DIR" -j "$(nproc 2>/dev/null || echo 2)" "${targets[@]}"
