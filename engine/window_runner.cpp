@@ -13,9 +13,6 @@ namespace {
 
 constexpr int kTransactionAttempts = 3;  // serialization failures and deadlocks only
 
-// What identifies a record in a pass: its key, or its text when it has none (then rejected).
-std::string_view key_of(const connectors::Record& r) { return r.id.empty() ? r.json : std::string_view(r.id); }
-
 SetDigest digest_of(const std::vector<connectors::Record>& records) {
   SetDigest d;
   for (const auto& r : records) d.add(key_of(r));

@@ -76,13 +76,18 @@ class WindowRunner {
                    const std::vector<std::string>& missing);
   state::WindowOutcome count_check(const state::WindowRow& row, const connectors::Stream& stream,
                                    state::WindowOutcome out, long long verified);
-  long long source_count(const Window& window, const connectors::Stream& stream);
   void keep_lease(const state::WindowRow& row);
 
   WorkerContext ctx_;
   std::map<std::string, std::unique_ptr<warehouse::RawTableWriter>> writers_;
   std::chrono::steady_clock::time_point lease_renewed_ = std::chrono::steady_clock::now();
 };
+
+// What identifies a record within a pass: its key, or its text when it has none (then it is
+// quarantined, and still counts as one of the source's records).
+inline std::string_view key_of(const connectors::Record& r) {
+  return r.id.empty() ? r.json : std::string_view(r.id);
+}
 
 // "stream S, window [a, b), page N" for messages.
 std::string where(const state::WindowRow& row, int page);

@@ -109,7 +109,7 @@ SweepPass WindowRunner::sweep_pages(state::WindowRow& row, const connectors::Str
     std::vector<std::string> ids;
     std::vector<std::optional<Timestamp>> updated;
     for (const auto& r : page.records) {
-      pass.keys.add(r.id.empty() ? r.json : std::string_view(r.id));
+      pass.keys.add(key_of(r));
       if (!r.reject_reason.empty()) continue;
       ids.push_back(r.id);
       updated.push_back(r.updated_at);
@@ -185,19 +185,14 @@ void WindowRunner::load_by_ids(state::WindowRow& row, const connectors::Stream& 
   }
 }
 
-long long WindowRunner::source_count(const Window& window, const connectors::Stream& stream) {
-  auto request = stream.count_request(window);
-  if (!request) throw Error(ErrorKind::config, "stream " + stream.config().name + " cannot count its records");
-  auto response = ctx_.source.fetch(ctx_.client, request->http);
-  return stream.parse_count(response);
-}
-
 // The source's own count, when the stream declares one: an extra check, never the proof.
 state::WindowOutcome WindowRunner::count_check(const state::WindowRow& row, const connectors::Stream& stream,
                                                state::WindowOutcome out, long long verified) {
   out.verified_count = verified;
-  if (!stream.count_request(row.window)) return out;
-  out.expected_count = source_count(row.window, stream);
+  auto request = stream.count_request(row.window);
+  if (!request) return out;
+  auto response = ctx_.source.fetch(ctx_.client, request->http);
+  out.expected_count = stream.parse_count(response);
   if (*out.expected_count == verified) return out;
   out.status = state::Status::failed;
   out.restart_paging = stream.guarantee() != connectors::Guarantee::sweep;

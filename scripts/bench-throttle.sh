@@ -19,9 +19,7 @@ source "$ROOT/scripts/lib/build.sh"
 source "$ROOT/scripts/lib/postgres.sh"
 source "$ROOT/scripts/lib/mock.sh"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-release}"
-BUILD_LOG="$(mktemp /tmp/tributary-build.XXXXXX)"
-build_tributary "${BUILD_TYPE:-Release}" tributary tributary-mock-qbo >"$BUILD_LOG" 2>&1 || { cat "$BUILD_LOG" >&2; exit 1; }
-rm -f "$BUILD_LOG"
+build_quietly "${BUILD_TYPE:-Release}" tributary tributary-mock-qbo
 TRIBUTARY="$BUILD_DIR/cli/tributary"
 WORK="$(mktemp -d /tmp/tributary-bench-throttle.XXXXXX)"
 MOCK_PID=""

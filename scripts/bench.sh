@@ -10,9 +10,7 @@ source "$ROOT/scripts/lib/build.sh"
 source "$ROOT/scripts/lib/postgres.sh"
 source "$ROOT/scripts/lib/mock.sh"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-release}"
-BUILD_LOG="$(mktemp /tmp/tributary-build.XXXXXX)"
-build_tributary Release tributary tributary-mock-qbo >"$BUILD_LOG" 2>&1 || { cat "$BUILD_LOG" >&2; exit 1; }
-rm -f "$BUILD_LOG"
+build_quietly Release tributary tributary-mock-qbo
 WORK="$(mktemp -d /tmp/tributary-bench.XXXXXX)"
 MOCK_PID=""
 cleanup() {

@@ -22,10 +22,7 @@ FIRST="${3:-1}"
 "$ROOT/scripts/install-deps.sh"
 source "$ROOT/scripts/lib/build.sh"
 source "$ROOT/scripts/lib/postgres.sh"
-BUILD_LOG="$(mktemp /tmp/tributary-build.XXXXXX)"
-build_tributary "${BUILD_TYPE:-RelWithDebInfo}" tributary tributary-chaos >"$BUILD_LOG" 2>&1 \
-  || { cat "$BUILD_LOG" >&2; rm -f "$BUILD_LOG"; exit 1; }
-rm -f "$BUILD_LOG"
+build_quietly "${BUILD_TYPE:-RelWithDebInfo}" tributary tributary-chaos
 
 WORK="$(mktemp -d /tmp/tributary-chaos.XXXXXX)"
 pg_start

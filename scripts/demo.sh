@@ -12,10 +12,7 @@ source "$ROOT/scripts/lib/postgres.sh"
 source "$ROOT/scripts/lib/mock.sh"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-release}"
 echo "== building (Release) into $BUILD_DIR"
-BUILD_LOG="$(mktemp /tmp/tributary-build.XXXXXX)"
-build_tributary Release tributary tributary-mock-qbo tributary-mock-quizops >"$BUILD_LOG" 2>&1 \
-  || { cat "$BUILD_LOG" >&2; exit 1; }
-rm -f "$BUILD_LOG"
+build_quietly Release tributary tributary-mock-qbo tributary-mock-quizops
 TRIBUTARY="$BUILD_DIR/cli/tributary"
 MOCK="$BUILD_DIR/mock/tributary-mock-qbo"
 

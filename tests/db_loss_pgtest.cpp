@@ -3,20 +3,11 @@
 // and the run finishes exactly; it never lingers holding windows (issue: a process that logged
 // "not connected" for minutes after a restart).
 #include <csignal>
-#include <fstream>
-#include <sstream>
 
 #include "tests/support/rest_streams.hpp"
 
 namespace tributary::testing {
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 TEST_F(RestConnectors, TerminatedDatabaseSessionsAreReconnectedAndTheRunFinishesExactly) {
   start_mock(small_data(PageStyle::Offset, 600));

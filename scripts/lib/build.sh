@@ -9,3 +9,15 @@ build_tributary() {
   for t in "$@"; do targets+=(--target "$t"); done
   cmake --build "$BUILD_DIR" -j "$(nproc 2>/dev/null || echo 2)" "${targets[@]}"
 }
+
+# As build_tributary, but the build log is shown only when the build fails (demo, benches, chaos).
+build_quietly() {
+  local log
+  log="$(mktemp /tmp/tributary-build.XXXXXX)"
+  if ! build_tributary "$@" >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    return 1
+  fi
+  rm -f "$log"
+}

@@ -14,7 +14,9 @@ _pg_as_owner() {
 _pg_free_port() {
   local port i
   for i in $(seq 1 100); do
-    port=$(( 20000 + RANDOM % 30000 ))
+    # Below Linux's ephemeral range (32768+): a port nothing listens on can still be held by an
+    # outgoing connection, and then the server cannot bind it.
+    port=$(( 20000 + RANDOM % 12000 ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
   done
   echo "no free port found" >&2
@@ -26,14 +28,21 @@ pg_start() {
   PG_DIR="$(mktemp -d /tmp/tributary-pg.XXXXXX)"
   chmod 755 "$PG_DIR"
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PG_DIR"
-  PG_PORT="$(_pg_free_port)" || return 1
-  _pg_as_owner "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
-    || { cat "$PG_DIR/initdb.log" >&2; return 1; }
   local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   [ "${TRIB_PG_FSYNC:-off}" = "on" ] && durability=""
-  _pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 start \
-    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200 $durability" >/dev/null \
-    || { cat "$PG_DIR/server.log" >&2; return 1; }
+  _pg_as_owner "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
+    || { cat "$PG_DIR/initdb.log" >&2; return 1; }
+  # A port that looked free may be taken by the time the server binds it: try a few.
+  local attempt started=0
+  for attempt in 1 2 3 4 5; do
+    PG_PORT="$(_pg_free_port)" || return 1
+    if _pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 start \
+      -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200 $durability" >/dev/null; then
+      started=1
+      break
+    fi
+  done
+  [ "$started" -eq 1 ] || { cat "$PG_DIR/server.log" >&2; return 1; }
   trap pg_stop EXIT
   "$PG_BIN/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE tributary" >/dev/null
   export TRIBUTARY_DB_URL="postgresql://postgres@127.0.0.1:$PG_PORT/tributary"

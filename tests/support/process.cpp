@@ -12,14 +12,14 @@
 extern char** environ;
 
 namespace tributary::testing {
-namespace {
-
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
+
+namespace {
 
 std::vector<std::string> child_environment(const EnvOverrides& env) {
   std::map<std::string, std::string> merged;

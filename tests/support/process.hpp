@@ -28,6 +28,9 @@ int wait_exit(pid_t pid, std::chrono::seconds timeout);
 ProcessResult run(const std::string& binary, const std::vector<std::string>& args, const EnvOverrides& env,
                   std::chrono::seconds timeout = std::chrono::seconds(180));
 
+// A file's whole content ("" when it cannot be read): a child's captured output.
+std::string slurp(const std::string& path);
+
 constexpr const char* kUnset = "\x01unset";
 
 }  // namespace tributary::testing
