@@ -59,19 +59,17 @@ std::optional<Error> Worker::operator()() {
 
 std::optional<Error> Worker::serve(pqxx::connection& conn, http::HttpClient& client) {
   state::WindowStore windows(conn);
-  if (held_) {
-    // The window we held when the connection dropped: its last committed page is its
-    // checkpoint; give it back so it is redone from there (by us or anyone).
-    windows.release(*held_, worker_id_);
-    held_.reset();
+  // After a dropped connection: the window we held, and one whose claim committed while its
+  // reply was lost, go back to 'pending', to be redone from their last committed page. (On the
+  // first call the id, unique to this process, holds nothing.)
+  if (int released = windows.release_all(run_id_, worker_id_); released > 0) {
+    spdlog::info("worker {}: gave back {} window(s) it held when the connection dropped", worker_id_, released);
   }
   WindowRunner runner({connector_, source_, conn, client, windows, worker_id_, run_id_, options_.stop});
   while (!options_.stop->stop_requested()) {
     auto row = windows.claim_next(run_id_, worker_id_);
     if (!row) break;
-    held_ = row->window_id;
     if (auto fatal = run_window(runner, windows, *row)) return fatal;
-    held_.reset();
   }
   return std::nullopt;
 }
@@ -125,7 +123,6 @@ std::optional<Error> Worker::fail_window(state::WindowStore& windows, state::Win
   if (e.kind() == ErrorKind::database_lost) throw e;  // nothing can be recorded: reconnect first
   if (e.kind() == ErrorKind::interrupted) {
     windows.release(row.window_id, worker_id_);
-    held_.reset();
     throw e;
   }
   spdlog::error("window {}: {}", row.window_id, e.what());
@@ -133,7 +130,6 @@ std::optional<Error> Worker::fail_window(state::WindowStore& windows, state::Win
   failed.status = state::Status::failed;
   failed.error = e.what();
   windows.finish(row.window_id, worker_id_, failed);
-  held_.reset();
   if (is_source_outage(e.kind()) && ++outage_streak_ >= kOutageWindowsInARow) {
     options_.stop->request_stop();
     return Error(e.kind(), "stopping the run: " + std::to_string(kOutageWindowsInARow) +

@@ -39,7 +39,6 @@ class Worker {
   long long run_id_;
   std::string worker_id_;
   std::atomic<int>& outage_streak_;
-  std::optional<long long> held_;  // the window claimed and not yet finished or released
 };
 
 }  // namespace tributary::engine

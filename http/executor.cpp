@@ -48,7 +48,7 @@ void RequestExecutor::throttled(const RateLimiter::Permit& permit, const HttpReq
 }
 
 RequestExecutor::Attempt RequestExecutor::attempt(HttpClient& client, const HttpRequest& request,
-                                                  bool& refreshed_once) {
+                                                  bool just_refreshed) {
   Attempt out;
   HttpRequest attempt = request;
   auto permit = limiter_.acquire();
@@ -69,11 +69,11 @@ RequestExecutor::Attempt RequestExecutor::attempt(HttpClient& client, const Http
       out.response = std::move(response);
       return out;
     case Verdict::refresh_auth:
-      // One refresh per request: a second 401 means the credentials really are refused.
-      if (refreshed_once || !auth_.invalidate(credential)) fail(request, response);
-      refreshed_once = true;
+      // A 401 straight after a refresh means the credentials really are refused. One after
+      // another answer (a retried 5xx or 429 outlasting a short-lived token) earns a refresh.
+      if (just_refreshed || !auth_.invalidate(credential)) fail(request, response);
       ++stats_.auth_refreshes;
-      spdlog::info("{}: HTTP 401, refreshing credentials and retrying once", request.label);
+      spdlog::info("{}: HTTP 401, refreshing credentials and retrying", request.label);
       out.refreshed = true;
       return out;
     case Verdict::fail:
@@ -90,12 +90,13 @@ RequestExecutor::Attempt RequestExecutor::attempt(HttpClient& client, const Http
 
 HttpResponse RequestExecutor::execute(HttpClient& client, const HttpRequest& request) {
   thread_local std::mt19937_64 rng(std::random_device{}());
-  bool refreshed_once = false;
+  bool just_refreshed = false;
   RetrySpend spent;
   for (;;) {
     if (stop_ != nullptr) stop_->check();
-    Attempt a = attempt(client, request, refreshed_once);
+    Attempt a = attempt(client, request, just_refreshed);
     if (a.response) return std::move(*a.response);
+    just_refreshed = a.refreshed;
     if (a.refreshed) continue;
     const auto now = std::chrono::steady_clock::now();
     if (!budget_left(policy_, spent, a.reason, now)) give_up(request, a);

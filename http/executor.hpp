@@ -53,7 +53,7 @@ class RequestExecutor {
     std::exception_ptr transport;    // or the retryable transport error
   };
 
-  Attempt attempt(HttpClient& client, const HttpRequest& request, bool& refreshed_once);
+  Attempt attempt(HttpClient& client, const HttpRequest& request, bool just_refreshed);
   void throttled(const RateLimiter::Permit& permit, const HttpRequest& request, Attempt& a);
   [[noreturn]] void give_up(const HttpRequest& request, const Attempt& a) const;
   [[noreturn]] void fail(const HttpRequest& request, const HttpResponse& response) const;

@@ -50,7 +50,7 @@ std::string_view to_string(Blame b) {
 }
 
 Blame blame(const ThrottleEvidence& e) {
-  if (e.started_before_last_decrease) return Blame::same_episode;
+  if (e.started_before_last_decrease || e.unanswered_since_last_decrease) return Blame::same_episode;
   const bool rate_probing = e.rate_cut && e.window_at_start >= *e.rate_cut;
   const bool concurrency_probing = e.concurrency_cut && e.in_flight_at_start > *e.concurrency_cut;
   if (rate_probing && concurrency_probing) return Blame::both;
@@ -134,6 +134,7 @@ void RateLimiter::on_success(const Permit& p) {
   std::lock_guard lock(mutex_);
   window_.erase(Key{p.started_, p.id_});
   window_.emplace(Key{now_(), p.id_}, Entry{true});
+  if (last_decrease_ && p.started_ >= *last_decrease_) answered_since_last_decrease_ = true;
 }
 
 int RateLimiter::admitted_in_window() const {
@@ -147,6 +148,12 @@ ThrottleEvidence RateLimiter::evidence(const Permit& p) const {
   e.window_at_start = p.window_;
   if (rate_cut_) e.rate_cut = rate_cut_->to;
   if (concurrency_cut_) e.concurrency_cut = concurrency_cut_->to;
+  if (last_decrease_ && !answered_since_last_decrease_) {
+    const Limits now = limits_at(now_());
+    const bool at_cuts = (!rate_cut_ || now.requests_per_interval == rate_cut_->to) &&
+                         (!concurrency_cut_ || now.max_concurrent == concurrency_cut_->to);
+    e.unanswered_since_last_decrease = at_cuts;
+  }
   return e;
 }
 
@@ -168,6 +175,7 @@ ThrottleOutcome RateLimiter::on_throttled(const Permit& p, std::optional<std::ch
     concurrency_cut_ = Cut{lowered_concurrency(out.before.max_concurrent, p.in_flight_), now};
   }
   last_decrease_ = now;
+  answered_since_last_decrease_ = false;
   out.after = limits_at(now);
   return out;
 }

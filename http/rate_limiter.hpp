@@ -63,13 +63,19 @@ struct ThrottleEvidence {
   int window_at_start = 0;     // ours in the moving interval when it started, itself excluded
   std::optional<int> rate_cut;         // the last decreases, if any
   std::optional<int> concurrency_cut;
+  // Since the last decrease no request started after it was answered, and both limits still sit
+  // at their cuts: the source has not yet shown what the lowered limits earn.
+  bool unanswered_since_last_decrease = false;
 };
 
 enum class Blame { same_episode, concurrency, rate, both };
 
 std::string_view to_string(Blame b);
 
-// Which limit a 429 speaks against. A limit that has risen above its last decrease is probing,
+// Which limit a 429 speaks against. A refusal that answers the old limits (it started before
+// the last decrease, or nothing was answered since and recovery has not begun: a refused request
+// retrying while the source's interval drains) belongs to the same episode and lowers nothing.
+// A limit that has risen above its last decrease is probing,
 // so a refusal blames it. Otherwise a request refused while others of ours were in flight blames
 // concurrency (cheap to test: a refusal with fewer in flight then blames the rate), and one
 // refused alone blames the rate.
@@ -152,6 +158,7 @@ class RateLimiter {
   int in_flight_ = 0;
   std::optional<Cut> rate_cut_, concurrency_cut_;
   std::optional<Clock::time_point> last_decrease_;
+  bool answered_since_last_decrease_ = false;
   Clock::time_point paused_until_{};
 };
 

@@ -63,6 +63,11 @@ UPDATE state.windows SET status = 'pending', claimed_by = NULL, lease_expires_at
   updated_at_utc = now()
 WHERE window_id = $1 AND claimed_by = $2 AND status = 'running')";
 
+constexpr const char* kReleaseAll = R"(
+UPDATE state.windows SET status = 'pending', claimed_by = NULL, lease_expires_at_utc = NULL,
+  updated_at_utc = now()
+WHERE run_id = $1 AND claimed_by = $2 AND status = 'running')";
+
 std::string host_name() {
   char buf[256] = {0};
   gethostname(buf, sizeof buf - 1);
@@ -163,6 +168,17 @@ void WindowStore::release(long long window_id, const std::string& worker) {
     txn.commit();
   } catch (const pqxx::failure& e) {
     pg::rethrow_as_database_error(e, "releasing window " + std::to_string(window_id));
+  }
+}
+
+int WindowStore::release_all(long long run_id, const std::string& worker) {
+  try {
+    pqxx::work txn(conn_);
+    auto result = txn.exec_params(kReleaseAll, run_id, worker);
+    txn.commit();
+    return static_cast<int>(result.affected_rows());
+  } catch (const pqxx::failure& e) {
+    pg::rethrow_as_database_error(e, "releasing the windows of run " + std::to_string(run_id) + " held by " + worker);
   }
 }
 

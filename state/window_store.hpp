@@ -36,6 +36,11 @@ class WindowStore {
   // On a graceful stop: our running windows go back to 'pending' (resume continues them).
   void release(long long window_id, const std::string& worker);
 
+  // Every window of the run `worker` holds goes back to 'pending'; returns how many. After a
+  // lost connection the worker cannot know whether its last claim committed (the reply may be
+  // what was lost), so it gives back whatever its id holds rather than wait out the lease.
+  int release_all(long long run_id, const std::string& worker);
+
  private:
   pqxx::connection_base& conn_;
   std::chrono::seconds lease_;

@@ -40,6 +40,8 @@ TEST(ThrottleBlame, Table) {
       {"both risen above their cuts", ev(false, 3, 25, 20, 2), Blame::both},
       {"neither probing, others in flight", ev(false, 2, 10, 20, 2), Blame::concurrency},
       {"neither probing, alone", ev(false, 1, 10, 20, 2), Blame::rate},
+      {"nothing answered since the last decrease, limits at their cuts",
+       ThrottleEvidence{false, 1, 20, 20, 2, true}, Blame::same_episode},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(blame(c.evidence), c.expected) << c.name << ": got " << to_string(blame(c.evidence));
@@ -128,6 +130,7 @@ TEST_F(Limiter, OneDecreasePerThrottleEpisode) {
   clock_.advance(5ms);
   auto a = take(l);
   auto b = take(l);
+  l.on_success(a);  // answered: the lowered limits are being tried
   auto second = l.on_throttled(b, std::nullopt);
   EXPECT_EQ(second.blame, Blame::concurrency);
   EXPECT_EQ(second.after, (Limits{100, 1}));
@@ -154,18 +157,45 @@ TEST(ThrottleDecrease, Table) {
 
 TEST_F(Limiter, RefusalsAloneConvergeOnWhatTheSourceAdmitsOneStepPerEpisode) {
   RateLimiter l({.requests_per_interval = 500, .interval = 5'000ms, .max_concurrent = 10}, nullptr, clock_.fn());
+  const auto first_answer = clock_.now();
   succeed(l, 20);
-  for (int expected : {250, 125, 62, 31, 20}) {
+  // Each episode: a refusal lowers the rate, the same request's retries refused while the
+  // source's interval drains lower nothing more, and an answer to one started after the cut
+  // closes the episode. Admitted answers grow by one an episode: 20, 21, 22, 23, 24.
+  for (int expected : {250, 125, 62, 31, 24}) {
     auto alone = take(l);
     clock_.advance(1ms);
     auto out = l.on_throttled(alone, std::nullopt);
     EXPECT_EQ(out.blame, Blame::rate);
     EXPECT_EQ(out.after, (Limits{expected, 10}));
+    if (expected == 24) break;  // as many admitted as the rate: no retry can start
+    for (int retry = 0; retry < 3; ++retry) {
+      auto again = take(l);
+      clock_.advance(1ms);
+      EXPECT_EQ(l.on_throttled(again, std::nullopt).blame, Blame::same_episode) << "retry " << retry;
+      EXPECT_EQ(l.limits(), (Limits{expected, 10}));
+    }
+    succeed(l, 1);
   }
   EXPECT_FALSE(l.try_acquire().has_value()) << "the interval is full; the refused ones do not count";
-  // Room comes back exactly as the oldest admitted answers leave the interval.
-  clock_.advance(5'000ms - 25ms);  // 20 answers and 5 refusals, 1 ms apart
+  // Room comes back exactly as the oldest admitted answer leaves the interval.
+  clock_.advance(std::chrono::duration_cast<milliseconds>(first_answer + 5'000ms - clock_.now()) - 1ms);
+  EXPECT_FALSE(l.try_acquire().has_value());
+  clock_.advance(1ms);
   EXPECT_TRUE(l.try_acquire().has_value());
+}
+
+TEST_F(Limiter, RefusedRetriesCountAsANewEpisodeOnceRecoveryHasBegun) {
+  RateLimiter l({.requests_per_interval = 20, .interval = 5'000ms, .max_concurrent = 10}, nullptr, clock_.fn());
+  succeed(l, 10);
+  l.on_throttled(take(l), std::nullopt);
+  ASSERT_EQ(l.limits().requests_per_interval, 10);
+  clock_.advance(29'000ms);  // the interval has drained
+  EXPECT_EQ(l.on_throttled(take(l), std::nullopt).blame, Blame::same_episode) << "still holding, nothing answered";
+  clock_.advance(11'000ms);  // rising: nothing answered, yet the limit is probing again
+  auto out = l.on_throttled(take(l), std::nullopt);
+  EXPECT_EQ(out.blame, Blame::rate);
+  EXPECT_EQ(out.after.requests_per_interval, 6) << "13 halved: the source admitted none of ours in the interval";
 }
 
 TEST_F(Limiter, LimitsAreBackWithinAMinuteOfTheLast429) {

@@ -108,11 +108,11 @@ RoundPlan plan_round(int round, std::uint64_t seed) {
     p.pg_restart_after_pages = uniform(rng, 3, 30);
     p.pg_down = std::chrono::milliseconds(uniform(rng, 0, 1500));
   }
-  // Two expiries, the second well after the first: expired again within one request's retries,
-  // a freshly refreshed token is refused twice, which tributary reads as refused credentials
-  // (exit 5), as it should; real access tokens live an hour.
+  // Two expiries, the second from one page after the first on: a token refreshed after a 401
+  // may expire again within the same request's retries, which earns it another refresh (only a
+  // 401 straight after a refresh reads as refused credentials).
   int first_expiry = uniform(rng, 1, 30);
-  p.expire_tokens_after_pages = {first_expiry, first_expiry + uniform(rng, 15, 40)};
+  p.expire_tokens_after_pages = {first_expiry, first_expiry + uniform(rng, 1, 40)};
   p.resume_by_run_id = uniform(rng, 0, 1) == 1;
   return p;
 }
