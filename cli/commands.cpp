@@ -8,6 +8,8 @@
 #include <iostream>
 
 #include "cli/inspect.hpp"
+#include "cli/operator_commands.hpp"
+#include "cli/run_commands.hpp"
 #include "cli/signals.hpp"
 #include "cli/status_report.hpp"
 #include "core/log.hpp"
@@ -19,68 +21,6 @@
 
 namespace tributary::cli {
 namespace {
-
-struct GlobalOptions {
-  std::string db_url;
-  std::string log_level = "info";
-};
-
-struct BackfillOptions {
-  std::string config;
-  std::vector<std::string> streams;
-  std::string start, end;
-  int chunk_days = 0;  // 0: the connector file's default
-  int page_size = 0;   // 0: the connector file's
-  int workers = 4;
-};
-
-struct ResumeOptions {
-  long long run_id = 0;
-  std::string config;  // default: the path recorded with the run
-  int workers = 4;
-};
-
-std::string database_url(const GlobalOptions& g) {
-  if (!g.db_url.empty()) return g.db_url;
-  if (const char* env = std::getenv("TRIBUTARY_DB_URL")) return env;
-  return "";  // libpq: PGHOST, PGPORT, PGDATABASE, PGUSER, ...
-}
-
-// Every command brings the schema up to date first. When it already is, that is one read:
-// PostgreSQL checks CREATE rights even for CREATE ... IF NOT EXISTS, and a least-privilege role
-// (sql/roles.sql) has none outside raw, so the owner migrates and the writer only reads.
-void migrate_db(const std::string& url) {
-  auto conn = pg::connect(url);
-  if (!state::schema_is_current(*conn)) state::migrate(*conn);
-}
-
-std::unique_ptr<connectors::Connector> load_connector(const std::string& path, int page_size) {
-  auto config = connectors::load_connector_config(path, process_env());
-  if (page_size > 0) {
-    if (page_size > config.max_page_size) {
-      throw Error(ErrorKind::usage, "--page-size " + std::to_string(page_size) + " exceeds the connector's maximum of " +
-                                        std::to_string(config.max_page_size));
-    }
-    for (auto& s : config.streams) s.page_size = page_size;
-  }
-  return connectors::make_connector(std::move(config));
-}
-
-void print_summary(const engine::RunSummary& s) {
-  std::cout << "run " << s.run_id << (s.continued ? " (continued)" : "") << ": " << s.windows_done << "/"
-            << s.windows_total << " windows done, " << s.windows_failed << " failed, " << s.records_loaded
-            << " records fetched, " << s.rows_changed
-            << " raw rows inserted or changed";
-  if (s.records_rejected > 0) std::cout << ", " << s.records_rejected << " records quarantined";
-  std::cout << std::endl;
-  if (s.fatal) std::cerr << "tributary: error: " << s.fatal->what() << std::endl;
-  else if (s.windows_failed > 0) std::cerr << "tributary: error: " << s.windows_failed
-                                           << " window(s) failed; see `tributary status --run " << s.run_id
-                                           << "`, then `tributary resume --run " << s.run_id << "`" << std::endl;
-  else if (s.records_rejected > 0) std::cerr << "tributary: warning: " << s.records_rejected
-                                             << " record(s) could not be stored and were quarantined; see `tributary "
-                                                "rejects --run " << s.run_id << "`" << std::endl;
-}
 
 int cmd_migrate(const GlobalOptions& g, const std::string& config_path) {
   auto connector = config_path.empty() ? nullptr : load_connector(config_path, 0);
@@ -94,60 +34,6 @@ int cmd_migrate(const GlobalOptions& g, const std::string& config_path) {
     }
   }
   return 0;
-}
-
-int cmd_backfill(const GlobalOptions& g, const BackfillOptions& o, StopFlag& stop) {
-  auto streams = o.streams;  // --stream a --stream a means a once
-  std::sort(streams.begin(), streams.end());
-  streams.erase(std::unique(streams.begin(), streams.end()), streams.end());
-  auto start = parse_timestamp(o.start, "--start");
-  auto end = parse_timestamp(o.end, "--end");
-  auto connector = load_connector(o.config, o.page_size);
-  auto chunk = o.chunk_days > 0 ? boost::posix_time::hours(24 * o.chunk_days) : connector->config().default_chunk;
-  WindowPlan{start, end, chunk}.windows();  // validates the range before anything is written
-  for (const auto& s : streams) connector->stream(s);
-  auto url = database_url(g);
-  migrate_db(url);
-  engine::Engine engine(*connector, {url, o.workers, &stop});
-  auto summary = engine.backfill({streams, Window{start, end}, chunk, o.page_size});
-  print_summary(summary);
-  return summary.exit_code();
-}
-
-int cmd_resume(const GlobalOptions& g, const ResumeOptions& o, StopFlag& stop) {
-  auto url = database_url(g);
-  migrate_db(url);
-  auto run = state::RunStore(*pg::connect(url)).load_run(o.run_id);
-  if (!run) throw Error(ErrorKind::usage, "--run: no run " + std::to_string(o.run_id) + " in state.runs");
-  std::string config_path = o.config.empty() ? run->spec.config_path : o.config;
-  if (config_path.empty()) {
-    throw Error(ErrorKind::usage, "run " + std::to_string(o.run_id) + " has no recorded connector file; pass --config");
-  }
-  // The run's own --page-size (0: each stream's from the file), so resumed pages line up.
-  auto connector = load_connector(config_path, run->spec.page_size);
-  engine::Engine engine(*connector, {url, o.workers, &stop});
-  auto summary = engine.resume(o.run_id);
-  print_summary(summary);
-  return summary.exit_code();
-}
-
-int cmd_status(const GlobalOptions& g, long long run_id, int limit) {
-  auto url = database_url(g);
-  migrate_db(url);
-  auto conn = pg::connect(url);
-  state::RunStore runs(*conn);
-  if (run_id == 0) {
-    auto recent = runs.recent_runs(limit);
-    std::vector<long long> ids;
-    for (const auto& r : recent) ids.push_back(r.run_id);
-    print_runs(std::cout, recent, runs.window_tallies(ids));
-    return 0;
-  }
-  auto run = runs.load_run(run_id);
-  if (!run) throw Error(ErrorKind::usage, "--run: no run " + std::to_string(run_id) + " in state.runs");
-  auto windows = runs.windows(run_id);
-  print_run(std::cout, *run, windows);
-  return run->status == state::Status::failed ? exit_code_for(ErrorKind::data) : 0;
 }
 
 int cmd_rejects(const GlobalOptions& g, long long run_id, int limit) {
@@ -170,7 +56,7 @@ std::optional<std::string> unknown_command(int argc, char** argv) {
     std::string arg = argv[i];
     if (arg == "--db" || arg == "--log-level") { ++i; continue; }
     if (arg.rfind("-", 0) == 0) continue;
-    for (const char* command : {"migrate", "backfill", "resume", "status", "rejects", "check", "streams"}) {
+    for (const char* command : {"migrate", "backfill", "sync", "resume", "retry", "status", "windows", "rejects", "reset", "check", "streams"}) {
       if (arg == command) return std::nullopt;
     }
     return arg;
@@ -185,10 +71,6 @@ struct CheckOptions {
   std::string start, end;
 };
 
-struct StatusOptions {
-  long long run_id = 0;
-  int limit = 20;
-};
 
 // Every option of every command, filled by CLI11.
 struct CommandLine {
@@ -196,11 +78,21 @@ struct CommandLine {
   std::string migrate_config;
   BackfillOptions backfill;
   ResumeOptions resume;
+  SyncOptions sync;
   CheckOptions check;
   std::string streams_config;
   StatusOptions status;
   StatusOptions rejects;
+  WindowsOptions windows;
+  RetryOptions retry;
+  ResetOptions reset;
 };
+
+// One writer per stream: a run that finds another writing one of its streams waits this long.
+void add_wait(CLI::App* cmd, int& seconds) {
+  cmd->add_option("--wait", seconds, "if another run is writing one of the streams, wait up to SECONDS for it "
+                                     "(default 0: exit 8 at once)")->check(CLI::Range(0, 86'400));
+}
 
 void define_backfill(CLI::App& app, BackfillOptions& b) {
   auto* cmd = app.add_subcommand("backfill", "Load a date range, window by window, resumably");
@@ -211,6 +103,18 @@ void define_backfill(CLI::App& app, BackfillOptions& b) {
   cmd->add_option("--chunk-days", b.chunk_days, "window length in days (default: the file's, else 7)")->check(CLI::Range(1, 3660));
   cmd->add_option("--page-size", b.page_size, "records per request (default: the file's)")->check(CLI::Range(1, 100000));
   cmd->add_option("--workers", b.workers, "windows loaded in parallel")->check(CLI::Range(1, 64));
+  add_wait(cmd, b.wait_seconds);
+}
+
+void define_sync(CLI::App& app, SyncOptions& o) {
+  auto* cmd = app.add_subcommand("sync", "Load what changed since each stream's high-water mark, up to now minus a lag");
+  cmd->add_option("--config", o.config, "connector file, e.g. config/quickbooks.yaml")->required();
+  cmd->add_option("--stream", o.streams, "stream to sync (repeatable; default: all)");
+  cmd->add_option("--start", o.start, "where a stream's first sync starts (default: the file's sync.start)");
+  cmd->add_option("--lookback", o.lookback, "re-read this much before the mark, e.g. 1h (default: the file's, else 1h)");
+  cmd->add_option("--lag", o.lag, "stop this much short of now, e.g. 5m (default: the file's, else 5m)");
+  cmd->add_option("--workers", o.workers, "windows loaded in parallel")->check(CLI::Range(1, 64));
+  add_wait(cmd, o.wait_seconds);
 }
 
 void define_inspection(CLI::App& app, CommandLine& c) {
@@ -221,17 +125,44 @@ void define_inspection(CLI::App& app, CommandLine& c) {
   check->add_option("--end", c.check.end, "with --connect: window end (default: now)");
   auto* streams = app.add_subcommand("streams", "List a connector file's streams: mode, table, cursor");
   streams->add_option("--config", c.streams_config, "connector file")->required();
-  auto* status = app.add_subcommand("status", "Show runs, or one run's windows");
+  auto* status = app.add_subcommand("status", "Show recent runs and every stream's high-water mark, or one run's windows");
   status->add_option("--run", c.status.run_id, "run id");
   status->add_option("--limit", c.status.limit, "how many recent runs to list")->check(CLI::Range(1, 10000));
+  status->add_flag("--json", c.status.json, "runs and streams as one JSON object");
   auto* rejects = app.add_subcommand("rejects", "List quarantined records (state.rejected_records)");
   rejects->add_option("--run", c.rejects.run_id, "only this run's");
   c.rejects.limit = 100;
   rejects->add_option("--limit", c.rejects.limit, "at most this many")->check(CLI::Range(1, 1000000));
 }
 
+constexpr const char* kExitCodes =
+    "Exit codes: 0 done; 1 internal error; 2 usage; 3 connector file or environment; 4 database;\n"
+    "5 credentials refused; 6 window(s) failed; 7 done, some records quarantined; 8 another run is\n"
+    "writing one of the streams; 130 interrupted (README \"Exit codes\").";
+
+void define_operator(CLI::App& app, CommandLine& c) {
+  auto* windows = app.add_subcommand("windows", "List failed windows still to retry, across runs");
+  windows->add_flag("--failed", c.windows.failed, "failed windows no later run has covered")->required();
+  windows->add_option("--stream", c.windows.stream, "only this stream's");
+  auto* retry = app.add_subcommand("retry", "Re-run failed windows from their checkpoints");
+  retry->add_option("--window", c.retry.window_id, "one window (see `tributary windows --failed`)");
+  retry->add_flag("--failed", c.retry.failed, "every failed window still to retry");
+  retry->add_option("--stream", c.retry.stream, "with --failed: only this stream's");
+  retry->add_option("--config", c.retry.config, "connector file (default: the one each run was started with)");
+  retry->add_option("--workers", c.retry.workers, "windows loaded in parallel")->check(CLI::Range(1, 64));
+  add_wait(retry, c.retry.wait_seconds);
+  auto* reset = app.add_subcommand("reset", "Forget a stream's state (high-water mark, windows); never its raw rows");
+  reset->add_option("--config", c.reset.config, "connector file")->required();
+  reset->add_option("--stream", c.reset.stream, "the stream")->required();
+  reset->add_flag("--confirm", c.reset.confirm, "really forget it");
+}
+
 void define(CLI::App& app, CommandLine& c) {
   app.require_subcommand(1);
+  // Global options are accepted after the command too: `tributary migrate --db URL`.
+  app.fallthrough();
+  app.set_version_flag("--version", std::string("tributary ") + TRIBUTARY_VERSION);
+  app.footer(kExitCodes);
   app.add_option("--db", c.global.db_url, "PostgreSQL URL (default: $TRIBUTARY_DB_URL, else libpq's PG* variables)");
   app.add_option("--log-level", c.global.log_level, "trace, debug, info, warn, error, off");
   auto* migrate = app.add_subcommand("migrate", "Create or upgrade the raw and state schemas (safe to run twice)");
@@ -241,7 +172,11 @@ void define(CLI::App& app, CommandLine& c) {
   resume->add_option("--run", c.resume.run_id, "run id (see `tributary status`)")->required();
   resume->add_option("--config", c.resume.config, "connector file (default: the one the run was started with)");
   resume->add_option("--workers", c.resume.workers, "windows loaded in parallel")->check(CLI::Range(1, 64));
+  add_wait(resume, c.resume.wait_seconds);
+  define_sync(app, c.sync);
   define_inspection(app, c);
+  define_operator(app, c);
+  for (auto* command : app.get_subcommands([](CLI::App*) { return true; })) command->footer(kExitCodes);
 }
 
 int cmd_check(const GlobalOptions& g, const CheckOptions& o) {
@@ -260,8 +195,12 @@ int dispatch(const CLI::App& app, const CommandLine& c, StopFlag& stop) {
   if (app.got_subcommand("streams")) return list_streams(c.streams_config, std::cout, std::cerr);
   if (app.got_subcommand("backfill")) return cmd_backfill(g, c.backfill, stop);
   if (app.got_subcommand("resume")) return cmd_resume(g, c.resume, stop);
+  if (app.got_subcommand("sync")) return cmd_sync(g, c.sync, stop);
   if (app.got_subcommand("rejects")) return cmd_rejects(g, c.rejects.run_id, c.rejects.limit);
-  return cmd_status(g, c.status.run_id, c.status.limit);
+  if (app.got_subcommand("windows")) return cmd_windows(g, c.windows);
+  if (app.got_subcommand("retry")) return cmd_retry(g, c.retry, stop);
+  if (app.got_subcommand("reset")) return cmd_reset(g, c.reset);
+  return cmd_status(g, c.status);
 }
 
 }  // namespace
@@ -272,12 +211,12 @@ int run(int argc, char** argv) {
   define(app, c);
   if (auto unknown = unknown_command(argc, argv)) {
     std::cerr << "tributary: error: unknown command '" << *unknown
-              << "' (expected one of: migrate, backfill, resume, status, rejects, check, streams)" << std::endl;
+              << "' (expected one of: migrate, backfill, sync, resume, retry, status, windows, rejects, reset, check, streams)" << std::endl;
     return exit_code_for(ErrorKind::usage);
   }
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
+  } catch (const CLI::Success& e) {  // --help, --version
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "tributary: error: " << e.what() << " (see tributary --help)" << std::endl;

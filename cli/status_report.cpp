@@ -85,4 +85,38 @@ void print_rejects(std::ostream& out, const std::vector<state::RejectRow>& rejec
   }
 }
 
+namespace {
+std::string opt_time(const std::optional<Timestamp>& t) { return t ? format_utc(*t) : "-"; }
+
+// "3d 4h", "2h 5m", "40s": how far behind now, to the two largest units.
+std::string behind(const Duration& d) {
+  long long s = d.total_seconds();
+  if (s < 0) return "0s";
+  if (s >= 86'400) return std::to_string(s / 86'400) + "d " + std::to_string(s % 86'400 / 3'600) + "h";
+  if (s >= 3'600) return std::to_string(s / 3'600) + "h " + std::to_string(s % 3'600 / 60) + "m";
+  if (s >= 60) return std::to_string(s / 60) + "m " + std::to_string(s % 60) + "s";
+  return std::to_string(s) + "s";
+}
+}  // namespace
+
+void print_streams(std::ostream& out, const std::vector<state::StreamStatus>& streams, const Timestamp& now) {
+  Row{out}.left("CONNECTOR", 11).left("ACCOUNT", 16).left("STREAM", 14).left("HIGH-WATER MARK", 21).left("LAG", 8)
+      .left("LAST SYNC", 21).right("FAILED", 6).right("OPEN", 5).end();
+  for (const auto& s : streams) {
+    Row{out}.left(s.id.connector, 11).left(s.id.account.empty() ? "-" : s.id.account, 16).left(s.id.stream, 14)
+        .left(opt_time(s.mark), 21).left(s.mark ? behind(now - *s.mark) : "-", 8).left(opt_time(s.last_sync), 21)
+        .right(std::to_string(s.failed), 6).right(std::to_string(s.open), 5).end();
+  }
+}
+
+void print_windows(std::ostream& out, const std::vector<state::WindowRow>& windows) {
+  Row{out}.right("RUN", 5).right("WINDOW", 7).left("STREAM", 12).left("RANGE", 45).right("PAGES", 6)
+      .right("ATTEMPTS", 8).end("LAST ERROR");
+  for (const auto& w : windows) {
+    Row{out}.right(std::to_string(w.run_id), 5).right(std::to_string(w.window_id), 7).left(w.stream, 12)
+        .left(to_string(w.window), 45).right(std::to_string(w.pages_loaded), 6).right(std::to_string(w.attempts), 8)
+        .end(one_line(w.last_error, 240));
+  }
+}
+
 }  // namespace tributary::cli

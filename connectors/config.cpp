@@ -118,10 +118,33 @@ http::HttpOptions read_http(const YamlReader& r, const YAML::Node& node) {
   return o;
 }
 
+// `sync: {lookback: 1h, lag: 5m, start: 2024-01-01, window_records: 5000}`, each key optional.
+SyncPolicy read_sync(const YamlReader& r, const YAML::Node& node, SyncPolicy p) {
+  if (!node) return p;
+  r.require_map(node, "sync");
+  r.allow_keys(node, {"lookback", "lag", "start", "window_records"}, "sync");
+  auto duration = [&](const char* key, Duration fallback) {
+    if (!node[key]) return fallback;
+    auto d = try_parse_duration(r.text(node, key));
+    if (!d) r.fail(node[key], std::string("'") + key + "' must be an amount with a unit (ms, s, m, h, d) such as 5m or 1h, got '" + node[key].Scalar() + "'");
+    return *d;
+  };
+  p.lookback = duration("lookback", p.lookback);
+  p.lag = duration("lag", p.lag);
+  if (node["start"]) {
+    auto start = try_parse_timestamp(r.text(node, "start"));
+    if (!start || !within_calendar(*start)) r.fail(node["start"], "'start' must be a date or an ISO-8601 time such as 2024-01-01, got '" + node["start"].Scalar() + "'");
+    p.start = *start;
+  }
+  p.window_records = r.integer(node, "window_records", p.window_records, 1, 100'000'000);
+  return p;
+}
+
 void read_defaults(const YamlReader& r, const YAML::Node& node, ConnectorConfig& c) {
   if (!node) return;
   r.require_map(node, "defaults");
-  r.allow_keys(node, {"chunk_days", "page_size", "max_page_size"}, "defaults");
+  r.allow_keys(node, {"chunk_days", "page_size", "max_page_size", "sync"}, "defaults");
+  c.default_sync = read_sync(r, node["sync"], c.default_sync);
   c.max_page_size = static_cast<int>(r.integer(node, "max_page_size", c.max_page_size, 1, 100'000));
   c.default_chunk = boost::posix_time::hours(24 * r.integer(node, "chunk_days", 7, 1, 3660));
   c.default_page_size = static_cast<int>(r.integer(node, "page_size", c.default_page_size, 1, c.max_page_size));
@@ -155,7 +178,7 @@ StreamConfig read_stream(const YamlReader& r, const YAML::Node& key, const YAML:
   problems.section([&] {
     r.allow_keys(body, {"path", "method", "params", "body", "records", "primary_key", "cursor", "window",
                         "paginator", "volume", "table", "page_size", "secret_params", "verify", "out_of_window",
-                        "max_record_bytes"}, "stream '" + s.name + "'");
+                        "max_record_bytes", "sync"}, "stream '" + s.name + "'");
   });
   s.rest = read_rest_stream(r, body, s.name, [&](const std::function<void()>& read) { problems.section(read); });
   problems.section([&] { s.secret_params = secret_params_of(r, body, s, c); });
@@ -168,6 +191,7 @@ StreamConfig read_stream(const YamlReader& r, const YAML::Node& key, const YAML:
   problems.section([&] {
     s.page_size = static_cast<int>(r.integer(body, "page_size", c.default_page_size, 1, c.max_page_size));
   });
+  problems.section([&] { s.sync = read_sync(r, body["sync"], c.default_sync); });
   return s;
 }
 

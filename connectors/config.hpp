@@ -27,6 +27,14 @@ struct AuthConfig {
   Secret refresh_token;
 };
 
+// How `sync` extracts a stream: from its high-water mark minus `lookback` to now minus `lag`.
+struct SyncPolicy {
+  Duration lookback = boost::posix_time::hours(1);  // re-read before the mark: late-arriving updates
+  Duration lag = boost::posix_time::minutes(5);     // stop short of now: records still being written
+  std::optional<Timestamp> start;  // where the first sync of a stream without state begins
+  long long window_records = 0;    // a sync window holds about this many records; 0: 10 pages
+};
+
 struct StreamConfig {
   std::string name;    // what the user types: --stream invoices
   std::string table;   // raw.qbo_invoices
@@ -35,6 +43,7 @@ struct StreamConfig {
   // Params whose values request_payload shows as "***" (they are still sent): listed in
   // `secret_params` (the stream's or the file's), or read from a variable the file marks secret.
   std::vector<std::string> secret_params;
+  SyncPolicy sync;
 };
 
 struct ConnectorConfig {
@@ -52,6 +61,7 @@ struct ConnectorConfig {
   Duration default_chunk = boost::posix_time::hours(24 * 7);
   int default_page_size = 100;
   int max_page_size = 1000;
+  SyncPolicy default_sync;  // defaults.sync; each stream's `sync` overrides it key by key
   std::vector<StreamConfig> streams;
   // Variables the file marks secret: those auth secrets are read from, and `secret_variables`.
   std::vector<std::string> secret_variables;

@@ -98,6 +98,9 @@ class Stream {
   // The range of cursor values the source was asked for: the window as written in the
   // request's time format (a date format asks for whole days). nullopt: not incremental.
   virtual std::optional<Window> requested_range(const Window& window) const = 0;
+  // The finest step a window bound can take in requests (a day when windows are sent as
+  // dates): windows a sync plans itself fall on multiples of it.
+  virtual Duration window_step() const { return boost::posix_time::seconds(1); }
   virtual bool load_out_of_window() const = 0;
 
   // Volumetry: the source's own count of records in a window, when it can say.

@@ -17,6 +17,7 @@ std::string_view to_string(ErrorKind kind) {
     case ErrorKind::database: return "database";
     case ErrorKind::database_lost: return "database_lost";
     case ErrorKind::interrupted: return "interrupted";
+    case ErrorKind::busy: return "busy";
     case ErrorKind::internal: return "internal";
   }
   return "internal";
@@ -37,6 +38,7 @@ int exit_code_for(ErrorKind kind) {
     case ErrorKind::data:
     case ErrorKind::volumetry: return 6;
     case ErrorKind::interrupted: return 130;
+    case ErrorKind::busy: return 8;
     case ErrorKind::internal: return 1;
   }
   return 1;

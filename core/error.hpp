@@ -20,6 +20,7 @@ enum class ErrorKind {
   database,     // PostgreSQL unreachable or a statement failed
   database_lost,  // the connection dropped mid-run (server restart): reconnect, redo from the checkpoint
   interrupted,  // SIGINT / SIGTERM
+  busy,         // another run is writing the same stream (one writer per stream)
   internal,
 };
 

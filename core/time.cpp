@@ -144,6 +144,44 @@ std::string format_utc_micros(const Timestamp& t) {
 
 Timestamp now_utc() { return pt::microsec_clock::universal_time(); }
 
+std::optional<Duration> try_parse_duration(std::string_view text) {
+  long long n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc{} || n < 0 || p == text.data()) return std::nullopt;
+  std::string_view unit = text.substr(static_cast<size_t>(p - text.data()));
+  constexpr long long kMaxDays = 3660LL * 10;  // ten years: far beyond any lookback
+  if (unit == "ms" && n <= kMaxDays * 86'400'000) return pt::milliseconds(n);
+  if (unit == "s" && n <= kMaxDays * 86'400) return pt::seconds(n);
+  if (unit == "m" && n <= kMaxDays * 1'440) return pt::minutes(n);
+  if (unit == "h" && n <= kMaxDays * 24) return pt::hours(n);
+  if (unit == "d" && n <= kMaxDays) return pt::hours(24 * n);
+  return std::nullopt;
+}
+
+Duration parse_duration(std::string_view text, std::string_view what) {
+  if (auto d = try_parse_duration(text)) return *d;
+  throw Error(ErrorKind::usage, std::string(what) + ": expected an amount with a unit (ms, s, m, h, d) such as 5m or 1h, got '" +
+                                    std::string(text) + "'");
+}
+
+std::string format_duration(const Duration& d) {
+  const long long ms = d.total_milliseconds();
+  if (ms % 1000 != 0) return std::to_string(ms) + "ms";
+  const long long s = ms / 1000;
+  if (s != 0 && s % 86'400 == 0) return std::to_string(s / 86'400) + "d";
+  if (s != 0 && s % 3'600 == 0) return std::to_string(s / 3'600) + "h";
+  if (s != 0 && s % 60 == 0) return std::to_string(s / 60) + "m";
+  return std::to_string(s) + "s";
+}
+
+Timestamp floor_to(const Timestamp& t, const Duration& step) {
+  static const Timestamp epoch(gr::date(1970, 1, 1));
+  const long long us = (t - epoch).total_microseconds();
+  const long long unit = step.total_microseconds();
+  long long floored = us - ((us % unit) + unit) % unit;
+  return epoch + pt::microseconds(floored);
+}
+
 bool within_calendar(const Timestamp& t) {
   if (t.is_special()) return false;
   auto year = t.date().year();

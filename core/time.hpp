@@ -26,6 +26,17 @@ std::string format_utc_micros(const Timestamp& t);
 
 Timestamp now_utc();
 
+// "90s", "5m", "1h", "2d", "250ms": a whole amount and one unit. nullopt when unreadable or
+// negative. Zero ("0s") is allowed.
+std::optional<Duration> try_parse_duration(std::string_view text);
+// As try_parse_duration, but throws Error(usage) naming `what` ("--lookback") on failure.
+Duration parse_duration(std::string_view text, std::string_view what);
+// The shortest exact form of the same units: 3600 s -> "1h", 90 s -> "90s", 0 -> "0s".
+std::string format_duration(const Duration& d);
+
+// `t` rounded down to a multiple of `step` since 1970-01-01 (a day: midnight UTC). step > 0.
+Timestamp floor_to(const Timestamp& t, const Duration& step);
+
 // Inside the calendar every part of tributary (and PostgreSQL's text form) handles: years
 // 1400..9999, not a special value.
 bool within_calendar(const Timestamp& t);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -10,9 +11,13 @@
 #include "pg/pg.hpp"
 #include "state/run_store.hpp"
 #include "state/token_store.hpp"
+#include "state/window_store.hpp"
 #include "warehouse/raw_writer.hpp"
 
 namespace tributary::engine {
+namespace {
+constexpr auto kLockCheckInterval = std::chrono::seconds(5);
+}  // namespace
 
 int RunSummary::exit_code() const {
   if (fatal) return exit_code_for(fatal->kind());
@@ -34,12 +39,33 @@ void Engine::prepare_tables(const std::vector<std::string>& streams) {
   }
 }
 
-RunSummary Engine::backfill(const BackfillRequest& request) {
-  auto streams = request.streams;
-  if (streams.empty()) {
-    for (const auto& s : connector_.config().streams) streams.push_back(s.name);
+Engine::~Engine() = default;
+
+std::vector<std::string> Engine::selected(const std::vector<std::string>& streams) const {
+  auto out = streams;
+  if (out.empty()) {
+    for (const auto& s : connector_.config().streams) out.push_back(s.name);
   }
-  for (const auto& s : streams) connector_.stream(s);  // unknown stream: usage error before any write
+  for (const auto& s : out) connector_.stream(s);  // unknown stream: usage error before any write
+  return out;
+}
+
+std::vector<state::StreamKey> Engine::keys(const std::vector<std::string>& streams) const {
+  std::vector<state::StreamKey> out;
+  for (const auto& s : streams) out.push_back({connector_.config().account, connector_.stream(s).config().table, s});
+  return out;
+}
+
+SourceSession& Engine::source() {
+  if (!source_) {
+    tokens_ = std::make_unique<state::PgTokenStore>(options_.db_url);
+    source_ = std::make_unique<SourceSession>(connector_, *tokens_, options_.stop);
+  }
+  return *source_;
+}
+
+RunSummary Engine::backfill(const BackfillRequest& request) {
+  auto streams = selected(request.streams);
   auto plan = WindowPlan{request.range.start, request.range.end, request.chunk}.windows();
   std::vector<std::pair<std::string, Window>> windows;
   for (const auto& s : streams) {
@@ -55,15 +81,23 @@ RunSummary Engine::backfill(const BackfillRequest& request) {
   prepare_tables(streams);
   auto conn = pg::connect(options_.db_url);
   state::RunStore runs(*conn);
-  if (auto existing = runs.find_unfinished(spec)) {
-    spdlog::info("continuing unfinished run {} with the same parameters", *existing);
-    state::WindowStore(*conn).reopen(*existing, true);
-    return execute(*existing, true);
+  state::StreamLock lock(options_.db_url);
+  std::optional<long long> existing;
+  auto run_id = lock.acquire(
+      keys(streams), options_.lock_wait, options_.stop,
+      [&] {
+        existing = runs.find_unfinished(spec);
+        return existing.value_or(0);
+      },
+      [&] { return runs.create_run(spec, windows); });
+  if (existing) {
+    spdlog::info("continuing unfinished run {} with the same parameters", run_id);
+    state::WindowStore(*conn).reopen(run_id, true);
+  } else {
+    spdlog::info("run {}: {} stream(s), {} window(s) over {}", run_id, streams.size(), windows.size(),
+                 to_string(request.range));
   }
-  auto run_id = runs.create_run(spec, windows);
-  spdlog::info("run {}: {} stream(s), {} window(s) over {}", run_id, streams.size(), windows.size(),
-               to_string(request.range));
-  return execute(run_id, false);
+  return execute(run_id, existing.has_value(), lock);
 }
 
 RunSummary Engine::resume(long long run_id) {
@@ -72,24 +106,89 @@ RunSummary Engine::resume(long long run_id) {
   auto run = runs.load_run(run_id);
   if (!run) throw Error(ErrorKind::usage, "no run " + std::to_string(run_id) + " in state.runs");
   prepare_tables(run->spec.streams);
+  state::StreamLock lock(options_.db_url);
+  lock.acquire(keys(run->spec.streams), options_.lock_wait, options_.stop, [&] { return run_id; }, [] { return 0LL; });
   int reopened = state::WindowStore(*conn).reopen(run_id, true);
   spdlog::info("run {}: resuming, {} window(s) reopened", run_id, reopened);
-  return execute(run_id, true);
+  return execute(run_id, true, lock);
 }
 
-RunSummary Engine::execute(long long run_id, bool continued) {
+RunSummary Engine::retry(long long run_id, const std::vector<long long>& window_ids) {
+  auto conn = pg::connect(options_.db_url);
+  auto run = state::RunStore(*conn).load_run(run_id);
+  if (!run) throw Error(ErrorKind::usage, "no run " + std::to_string(run_id) + " in state.runs");
+  prepare_tables(run->spec.streams);
+  state::StreamLock lock(options_.db_url);
+  lock.acquire(keys(run->spec.streams), options_.lock_wait, options_.stop, [&] { return run_id; }, [] { return 0LL; });
+  int reopened = state::WindowStore(*conn).reopen_failed(run_id, window_ids);
+  spdlog::info("run {}: retrying {} failed window(s)", run_id, reopened);
+  return execute(run_id, true, lock);
+}
+
+RunSummary Engine::sync(const SyncRequest& request) {
+  auto streams = selected(request.streams);
+  prepare_tables(streams);
+  auto conn = pg::connect(options_.db_url);
+  state::StreamLock lock(options_.db_url);
+  // Planned under the streams' gates: the marks read are not moved by another run meanwhile.
+  auto run_id = lock.acquire(keys(streams), options_.lock_wait, options_.stop, [] { return 0LL; }, [&] {
+    SyncRequest req = request;
+    req.streams = streams;
+    auto plans = plan_sync(connector_, *conn, source(), req, now_utc());
+    std::vector<std::pair<std::string, Window>> windows;
+    std::vector<std::string> syncing;
+    Window range{};
+    for (const auto& p : plans) {
+      if (!p.windows.empty()) syncing.push_back(p.stream);
+      for (const auto& w : p.windows) {
+        range = windows.empty() ? w : Window{std::min(range.start, w.start), std::max(range.end, w.end)};
+        windows.emplace_back(p.stream, w);
+      }
+    }
+    if (windows.empty()) return 0LL;
+    const auto& cfg = connector_.config();
+    state::RunSpec spec{cfg.name, cfg.account, syncing, "sync", range, cfg.default_chunk, 0, cfg.path};
+    auto id = state::RunStore(*conn).create_run(spec, windows);
+    spdlog::info("run {}: sync of {} stream(s), {} window(s) over {}", id, syncing.size(), windows.size(),
+                 to_string(range));
+    return id;
+  });
+  if (run_id == 0) {
+    spdlog::info("sync: every stream is up to date; nothing to extract");
+    RunSummary summary;
+    summary.up_to_date = true;
+    return summary;
+  }
+  return execute(run_id, false, lock);
+}
+
+RunSummary Engine::execute(long long run_id, bool continued, state::StreamLock& lock) {
   state::RunStore(*pg::connect(options_.db_url)).mark_run(run_id, state::Status::running);
-  state::PgTokenStore tokens(options_.db_url);
-  SourceSession source(connector_, tokens, options_.stop);
+  auto& source = this->source();
 
   std::vector<std::optional<Error>> results(std::max(1, options_.workers));
   std::vector<std::thread> threads;
   std::atomic<int> outage_streak{0};
+  std::mutex mutex;
+  std::condition_variable finished;
+  size_t running = results.size();
   for (size_t i = 0; i < results.size(); ++i) {
     threads.emplace_back([&, i] {
       results[i] = Worker(connector_, source, options_, run_id, static_cast<int>(i), outage_streak)();
       if (results[i]) options_.stop->request_stop();  // one worker's fatal error ends them all
+      std::lock_guard guard(mutex);
+      --running;
+      finished.notify_all();
     });
+  }
+  {
+    // Meanwhile the stream locks are looked after: a database restart drops them with the session.
+    std::unique_lock guard(mutex);
+    while (!finished.wait_for(guard, kLockCheckInterval, [&] { return running == 0; })) {
+      guard.unlock();
+      lock.keep_alive();
+      guard.lock();
+    }
   }
   for (auto& t : threads) t.join();
   const auto& stats = source.stats();

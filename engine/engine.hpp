@@ -1,11 +1,16 @@
 #pragma once
 // Plans a run's windows in state, then lets N workers claim and drive them.
+#include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "connectors/connector.hpp"
 #include "core/interrupt.hpp"
+#include "engine/sync_plan.hpp"
+#include "state/stream_lock.hpp"
+#include "state/token_store.hpp"
 #include "state/types.hpp"
 
 namespace tributary::engine {
@@ -14,6 +19,9 @@ struct EngineOptions {
   std::string db_url;
   int workers = 4;
   StopFlag* stop = nullptr;  // signals; the engine also raises it on a fatal error
+  // While another run writes one of the streams: how long to wait for it (0: give up at once,
+  // Error(busy)).
+  std::chrono::milliseconds lock_wait{0};
 };
 
 struct BackfillRequest {
@@ -35,6 +43,7 @@ struct RunSummary {
   long long records_loaded = 0;
   long long rows_changed = 0;
   long long records_rejected = 0;  // quarantined in state.rejected_records
+  bool up_to_date = false;  // sync: nothing to extract, no run was created
   std::optional<Error> fatal;  // what stopped the run early, if anything
   int exit_code() const;
 };
@@ -47,14 +56,25 @@ class Engine {
   RunSummary backfill(const BackfillRequest& request);
   // Reopens failed and abandoned windows of the run and drives them.
   RunSummary resume(long long run_id);
+  // Re-runs these failed windows of the run from their checkpoints; the run's other windows
+  // stay as they are.
+  RunSummary retry(long long run_id, const std::vector<long long>& window_ids);
+  // Extracts each stream from its high-water mark to now (docs/operations.md "Scheduled sync").
+  RunSummary sync(const SyncRequest& request);
+  ~Engine();
 
  private:
-  RunSummary execute(long long run_id, bool continued);
+  RunSummary execute(long long run_id, bool continued, state::StreamLock& lock);
   void prepare_tables(const std::vector<std::string>& streams);
+  std::vector<std::string> selected(const std::vector<std::string>& streams) const;
+  std::vector<state::StreamKey> keys(const std::vector<std::string>& streams) const;
+  SourceSession& source();
 
   const connectors::Connector& connector_;
   EngineOptions options_;
   StopFlag own_stop_;  // used when the caller passes none
+  std::unique_ptr<state::PgTokenStore> tokens_;
+  std::unique_ptr<SourceSession> source_;  // one per engine: one limiter, one access token
 };
 
 }  // namespace tributary::engine

@@ -200,6 +200,18 @@ std::vector<WindowRow> RunStore::windows(long long run_id) {
   }
 }
 
+std::optional<WindowRow> RunStore::load_window(long long window_id) {
+  try {
+    pqxx::work txn(conn_);
+    auto rows = txn.exec_params(std::string("SELECT ") + kWindowColumns + " FROM state.windows WHERE window_id = $1",
+                                window_id);
+    if (rows.empty()) return std::nullopt;
+    return read_window(rows[0]);
+  } catch (const pqxx::failure& e) {
+    pg::rethrow_as_database_error(e, "reading window " + std::to_string(window_id));
+  }
+}
+
 std::map<long long, WindowTally> RunStore::window_tallies(const std::vector<long long>& run_ids) {
   std::vector<std::string> ids;
   for (auto id : run_ids) ids.push_back(std::to_string(id));

@@ -24,6 +24,7 @@ class RunStore {
   std::optional<RunRow> load_run(long long run_id);
   std::vector<RunRow> recent_runs(int limit);
   std::vector<WindowRow> windows(long long run_id);
+  std::optional<WindowRow> load_window(long long window_id);
   // Window counts by status for each of `run_ids` (one grouped read; runs without windows absent).
   std::map<long long, WindowTally> window_tallies(const std::vector<long long>& run_ids);
 

@@ -182,4 +182,20 @@ int WindowStore::release_all(long long run_id, const std::string& worker) {
   }
 }
 
+int WindowStore::reopen_failed(long long run_id, const std::vector<long long>& window_ids) {
+  std::vector<std::string> ids;
+  for (auto id : window_ids) ids.push_back(std::to_string(id));
+  try {
+    pqxx::work txn(conn_);
+    auto result = txn.exec_params(
+        "UPDATE state.windows SET status = 'pending', updated_at_utc = now() "
+        "WHERE run_id = $1 AND window_id = ANY($2::bigint[]) AND status = 'failed'",
+        run_id, pg::array_literal(ids));
+    txn.commit();
+    return static_cast<int>(result.affected_rows());
+  } catch (const pqxx::failure& e) {
+    pg::rethrow_as_database_error(e, "reopening failed windows of run " + std::to_string(run_id));
+  }
+}
+
 }  // namespace tributary::state

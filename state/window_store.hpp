@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "state/types.hpp"
 
@@ -21,6 +22,8 @@ class WindowStore {
   // Windows left 'running' by a process that is gone (same host, pid not alive) or whose lease
   // expired go back to 'pending'. With `include_failed`, failed windows do too (resume).
   int reopen(long long run_id, bool include_failed);
+  // These failed windows of the run go back to 'pending', from their checkpoints (retry).
+  int reopen_failed(long long run_id, const std::vector<long long>& window_ids);
 
   // Claims the next pending window of the run for `worker`, or nullopt when none is left.
   std::optional<WindowRow> claim_next(long long run_id, const std::string& worker);

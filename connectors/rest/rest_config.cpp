@@ -1,7 +1,6 @@
 #include "connectors/rest/rest_config.hpp"
 
 #include <boost/date_time/posix_time/posix_time.hpp>
-#include <charconv>
 
 namespace tributary::connectors {
 namespace {
@@ -27,30 +26,8 @@ TimeFormat time_format(const YamlReader& r, const YAML::Node& map, const char* k
 // "1ms", "1s", "1m", "1h", "1d"
 Duration granularity(const YamlReader& r, const YAML::Node& node) {
   auto text = r.text(node, "granularity", std::string("1s"));
-  long long n = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  std::string unit(text.substr(static_cast<size_t>(p - text.data())));
-  using namespace boost::posix_time;
-  if (ec == std::errc{} && n > 0) {
-    if (unit == "ms") return milliseconds(n);
-    if (unit == "s") return seconds(n);
-    if (unit == "m") return minutes(n);
-    if (unit == "h") return hours(n);
-    if (unit == "d") return hours(24 * n);
-  }
+  if (auto d = try_parse_duration(text); d && d->total_microseconds() > 0) return *d;
   r.fail(node["granularity"], "'granularity' must be a positive amount with a unit (ms, s, m, h, d), got '" + node["granularity"].Scalar() + "'");
-}
-
-// The smallest step a time format can express.
-Duration resolution(TimeFormat f) {
-  using namespace boost::posix_time;
-  switch (f) {
-    case TimeFormat::iso8601_micros: return microseconds(1);
-    case TimeFormat::iso8601_millis:
-    case TimeFormat::epoch_millis: return milliseconds(1);
-    case TimeFormat::date: return hours(24);
-    default: return seconds(1);
-  }
 }
 
 WindowSpec read_window(const YamlReader& r, const YAML::Node& node) {

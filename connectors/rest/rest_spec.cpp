@@ -29,6 +29,17 @@ std::string to_string(TimeFormat f) {
   return "iso8601";
 }
 
+Duration resolution(TimeFormat f) {
+  using namespace boost::posix_time;
+  switch (f) {
+    case TimeFormat::iso8601_micros: return microseconds(1);
+    case TimeFormat::iso8601_millis:
+    case TimeFormat::epoch_millis: return milliseconds(1);
+    case TimeFormat::date: return hours(24);
+    default: return seconds(1);
+  }
+}
+
 std::optional<TimeFormat> time_format_from(const std::string& name) {
   for (const auto& [k, n] : kTimeFormats) {
     if (name == n) return k;

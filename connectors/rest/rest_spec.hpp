@@ -85,6 +85,8 @@ struct RestStreamSpec {
 
 std::string to_string(TimeFormat f);
 std::optional<TimeFormat> time_format_from(const std::string& name);
+// The smallest step a time format can express (a day for `date`).
+Duration resolution(TimeFormat f);
 std::string to_string(PaginatorKind k);
 std::optional<PaginatorKind> paginator_kind_from(const std::string& name);
 

@@ -149,6 +149,11 @@ std::optional<Window> RestStream::requested_range(const Window& window) const {
   return Window{as_sent(window.start), end};
 }
 
+Duration RestStream::window_step() const {
+  const auto& w = stream_.rest.window;
+  return std::max(w.granularity, resolution(w.format));
+}
+
 std::string RestStream::next_url(const std::string& raw) const {
   std::string url = raw;
   if (raw.rfind("http://", 0) != 0 && raw.rfind("https://", 0) != 0) {

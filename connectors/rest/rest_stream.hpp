@@ -19,6 +19,7 @@ class RestStream final : public Stream, public IdSweep {
   void parse_page(Page& page, const std::string& position) const override;
   std::optional<std::string> confirm_end(const EndCheck& check, Page& answer) const override;
   std::optional<Window> requested_range(const Window& window) const override;
+  Duration window_step() const override;
   bool load_out_of_window() const override { return stream_.rest.out_of_window == OutOfWindow::load; }
   std::optional<SourceRequest> count_request(const Window& window) const override;
   long long parse_count(http::HttpResponse& response) const override;

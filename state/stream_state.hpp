@@ -1,0 +1,47 @@
+#pragma once
+// What state knows of a stream across all its runs: how far it is verified.
+#include <pqxx/pqxx>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/time.hpp"
+#include "state/types.hpp"
+
+namespace tributary::state {
+
+struct StreamIdentity {
+  std::string connector;  // state.runs.connector
+  std::string account;    // state.runs.account
+  std::string stream;     // state.windows.stream
+};
+
+// The high-water mark: the end of the first contiguous stretch of done windows of the stream,
+// across all runs (backfills and syncs). Nothing after a gap or a failed window counts, so a
+// sync from here misses nothing. nullopt when no window of the stream is done.
+std::optional<Timestamp> high_water_mark(pqxx::connection_base& conn, const StreamIdentity& stream);
+
+// A stream as `status` shows it.
+struct StreamStatus {
+  StreamIdentity id;
+  std::optional<Timestamp> mark;       // the high-water mark
+  std::optional<Timestamp> last_sync;  // when a sync last finished a window of it
+  std::optional<Timestamp> last_done;  // when any run last finished a window of it
+  long long failed = 0;   // failed windows whose range no done window has covered since
+  long long open = 0;     // windows pending or running
+};
+
+// Every stream state knows of, by connector, account and stream.
+std::vector<StreamStatus> stream_statuses(pqxx::connection_base& conn);
+
+// Failed windows whose range no done window has covered since (the ones still to retry), oldest
+// first; `stream` empty: every stream.
+std::vector<WindowRow> unresolved_failed_windows(pqxx::connection_base& conn, const std::string& stream);
+
+// Forgets a stream's state: its windows (and their quarantined records) in every run of the
+// connector and account, and runs left without windows. Raw rows are never touched. Returns
+// the windows deleted.
+long long reset_stream(pqxx::connection_base& conn, const StreamIdentity& stream);
+
+}  // namespace tributary::state
