@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/dbt_sources.hpp"
 #include "cli/inspect.hpp"
 #include "cli/operator_commands.hpp"
 #include "cli/run_commands.hpp"
@@ -56,7 +57,8 @@ std::optional<std::string> unknown_command(int argc, char** argv) {
     std::string arg = argv[i];
     if (arg == "--db" || arg == "--log-level") { ++i; continue; }
     if (arg.rfind("-", 0) == 0) continue;
-    for (const char* command : {"migrate", "backfill", "sync", "resume", "retry", "status", "windows", "rejects", "reset", "check", "streams"}) {
+    for (const char* command : {"migrate", "backfill", "sync", "resume", "retry", "status", "windows", "rejects",
+                                "reset", "check", "streams", "dbt-sources"}) {
       if (arg == command) return std::nullopt;
     }
     return arg;
@@ -84,6 +86,9 @@ struct CommandLine {
   StatusOptions status;
   StatusOptions rejects;
   WindowsOptions windows;
+  struct {
+    std::string config, warn_after = "6h", error_after = "24h";
+  } dbt;
   RetryOptions retry;
   ResetOptions reset;
 };
@@ -125,6 +130,10 @@ void define_inspection(CLI::App& app, CommandLine& c) {
   check->add_option("--end", c.check.end, "with --connect: window end (default: now)");
   auto* streams = app.add_subcommand("streams", "List a connector file's streams: mode, table, cursor");
   streams->add_option("--config", c.streams_config, "connector file")->required();
+  auto* dbt = app.add_subcommand("dbt-sources", "Print a dbt sources.yml (version 2) for the connector file's raw tables");
+  dbt->add_option("--config", c.dbt.config, "connector file")->required();
+  dbt->add_option("--warn-after", c.dbt.warn_after, "freshness warning after this long without new rows (default 6h)");
+  dbt->add_option("--error-after", c.dbt.error_after, "freshness error after this long (default 24h)");
   auto* status = app.add_subcommand("status", "Show recent runs and every stream's high-water mark, or one run's windows");
   status->add_option("--run", c.status.run_id, "run id");
   status->add_option("--limit", c.status.limit, "how many recent runs to list")->check(CLI::Range(1, 10000));
@@ -198,6 +207,11 @@ int dispatch(const CLI::App& app, const CommandLine& c, StopFlag& stop) {
   if (app.got_subcommand("sync")) return cmd_sync(g, c.sync, stop);
   if (app.got_subcommand("rejects")) return cmd_rejects(g, c.rejects.run_id, c.rejects.limit);
   if (app.got_subcommand("windows")) return cmd_windows(g, c.windows);
+  if (app.got_subcommand("dbt-sources")) {
+    Freshness f{parse_duration(c.dbt.warn_after, "--warn-after"), parse_duration(c.dbt.error_after, "--error-after")};
+    std::cout << dbt_sources_yaml(connectors::load_connector_config(c.dbt.config, process_env()), f);
+    return 0;
+  }
   if (app.got_subcommand("retry")) return cmd_retry(g, c.retry, stop);
   if (app.got_subcommand("reset")) return cmd_reset(g, c.reset);
   return cmd_status(g, c.status);
@@ -211,7 +225,8 @@ int run(int argc, char** argv) {
   define(app, c);
   if (auto unknown = unknown_command(argc, argv)) {
     std::cerr << "tributary: error: unknown command '" << *unknown
-              << "' (expected one of: migrate, backfill, sync, resume, retry, status, windows, rejects, reset, check, streams)" << std::endl;
+              << "' (expected one of: migrate, backfill, sync, resume, retry, status, windows, rejects, reset, check, "
+                 "streams, dbt-sources)" << std::endl;
     return exit_code_for(ErrorKind::usage);
   }
   try {

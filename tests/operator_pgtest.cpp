@@ -1,6 +1,8 @@
 // The operator's commands end to end: status with every stream's high-water mark (table and
 // JSON), the failed windows still to retry, retry by window and by --failed, reset, and global
 // options after the command.
+#include <yaml-cpp/yaml.h>
+
 #include <regex>
 
 #include "tests/support/rest_streams.hpp"
@@ -105,6 +107,19 @@ TEST_F(Operator, GlobalOptionsWorkAfterTheCommandAndVersionPrints) {
   EXPECT_TRUE(std::regex_match(version.out, std::regex(R"(tributary \d+\.\d+\.\d+\n)"))) << version.out;
   auto help = run(binary(), {"sync", "--help"}, {});
   EXPECT_NE(help.out.find("8 another run is"), std::string::npos) << help.out;
+}
+
+TEST_F(Operator, DbtSourcesPrintsYamlForTheFilesTables) {
+  start_mock(small_data(PageStyle::Offset, 10));  // the file's base_url comes from it
+  auto r = tributary({"dbt-sources", "--config", config(), "--warn-after", "12h"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto doc = YAML::Load(r.out);
+  EXPECT_EQ(doc["sources"][0]["name"].as<std::string>(), "generic");
+  EXPECT_EQ(doc["sources"][0]["tables"][0]["name"].as<std::string>(), "rest_items");
+  EXPECT_EQ(doc["sources"][0]["freshness"]["warn_after"]["count"].as<int>(), 12);
+  auto bad = tributary({"dbt-sources", "--config", config(), "--error-after", "soon"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("--error-after"), std::string::npos) << bad.err;
 }
 
 }  // namespace
