@@ -55,7 +55,10 @@ int cmd_rejects(const GlobalOptions& g, long long run_id, int limit) {
 std::optional<std::string> unknown_command(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--db" || arg == "--log-level") { ++i; continue; }
+    if (arg == "--db" || arg == "--log-level" || arg == "--log-format") {
+      ++i;
+      continue;
+    }
     if (arg.rfind("-", 0) == 0) continue;
     for (const char* command : {"migrate", "backfill", "sync", "resume", "retry", "status", "windows", "rejects",
                                 "reset", "check", "streams", "dbt-sources"}) {
@@ -174,6 +177,8 @@ void define(CLI::App& app, CommandLine& c) {
   app.footer(kExitCodes);
   app.add_option("--db", c.global.db_url, "PostgreSQL URL (default: $TRIBUTARY_DB_URL, else libpq's PG* variables)");
   app.add_option("--log-level", c.global.log_level, "trace, debug, info, warn, error, off");
+  app.add_option("--log-format", c.global.log_format, "text (default), or json: one object a line with run, stream "
+                                                      "and window ids");
   auto* migrate = app.add_subcommand("migrate", "Create or upgrade the raw and state schemas (safe to run twice)");
   migrate->add_option("--config", c.migrate_config, "also create the raw tables of this connector file's streams");
   define_backfill(app, c.backfill);
@@ -238,7 +243,9 @@ int run(int argc, char** argv) {
     return exit_code_for(ErrorKind::usage);
   }
   try {
-    setup_logging(c.global.log_level);
+    auto format = log_format_from(c.global.log_format);
+    if (!format) throw Error(ErrorKind::usage, "--log-format: expected text or json, got '" + c.global.log_format + "'");
+    setup_logging(c.global.log_level, *format);
     StopFlag stop;
     SignalRouter signals(stop);  // after `stop`, so it is gone (its thread joined) first
     return dispatch(app, c, stop);

@@ -14,6 +14,7 @@ namespace tributary::cli {
 struct GlobalOptions {
   std::string db_url;
   std::string log_level = "info";
+  std::string log_format = "text";
 };
 
 struct BackfillOptions {

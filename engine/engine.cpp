@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+#include "core/log.hpp"
+#include "engine/progress.hpp"
 #include "engine/worker.hpp"
 #include "pg/pg.hpp"
 #include "state/run_store.hpp"
@@ -18,6 +20,20 @@ namespace tributary::engine {
 namespace {
 constexpr auto kLockCheckInterval = std::chrono::seconds(5);
 }  // namespace
+
+// The run's progress as state has it (every process's windows), or nothing while the database
+// is unreachable (the workers are reconnecting; the next tick tries again).
+std::optional<ProgressSnapshot> Engine::progress_of(long long run_id, const http::ExecutorStats& stats) {
+  try {
+    if (!progress_conn_ || !progress_conn_->is_open()) progress_conn_ = pg::connect(options_.db_url);
+    auto tally = state::RunStore(*progress_conn_).window_tallies({run_id})[run_id];
+    return ProgressSnapshot{tally.total, tally.done + tally.done_with_rejects, tally.failed, tally.records,
+                            stats.retries.load(), stats.throttled.load()};
+  } catch (const std::exception&) {
+    progress_conn_.reset();
+    return std::nullopt;
+  }
+}
 
 int RunSummary::exit_code() const {
   if (fatal) return exit_code_for(fatal->kind());
@@ -163,6 +179,7 @@ RunSummary Engine::sync(const SyncRequest& request) {
 }
 
 RunSummary Engine::execute(long long run_id, bool continued, state::StreamLock& lock) {
+  set_log_context({run_id, "", 0});
   state::RunStore(*pg::connect(options_.db_url)).mark_run(run_id, state::Status::running);
   auto& source = this->source();
 
@@ -182,13 +199,20 @@ RunSummary Engine::execute(long long run_id, bool continued, state::StreamLock& 
     });
   }
   {
-    // Meanwhile the stream locks are looked after: a database restart drops them with the session.
+    // Meanwhile: progress, and the stream locks (a database restart drops them with the session).
+    ProgressReporter progress(stderr_is_terminal());
+    auto lock_checked = std::chrono::steady_clock::now();
     std::unique_lock guard(mutex);
-    while (!finished.wait_for(guard, kLockCheckInterval, [&] { return running == 0; })) {
+    while (!finished.wait_for(guard, progress.interval(), [&] { return running == 0; })) {
       guard.unlock();
-      lock.keep_alive();
+      if (std::chrono::steady_clock::now() - lock_checked >= kLockCheckInterval) {
+        lock.keep_alive();
+        lock_checked = std::chrono::steady_clock::now();
+      }
+      if (auto snapshot = progress_of(run_id, source.stats())) progress.tick(*snapshot);
       guard.lock();
     }
+    progress.finish();
   }
   for (auto& t : threads) t.join();
   const auto& stats = source.stats();

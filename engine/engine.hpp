@@ -8,6 +8,7 @@
 
 #include "connectors/connector.hpp"
 #include "core/interrupt.hpp"
+#include "engine/progress.hpp"
 #include "engine/sync_plan.hpp"
 #include "state/stream_lock.hpp"
 #include "state/token_store.hpp"
@@ -69,12 +70,14 @@ class Engine {
   std::vector<std::string> selected(const std::vector<std::string>& streams) const;
   std::vector<state::StreamKey> keys(const std::vector<std::string>& streams) const;
   SourceSession& source();
+  std::optional<ProgressSnapshot> progress_of(long long run_id, const http::ExecutorStats& stats);
 
   const connectors::Connector& connector_;
   EngineOptions options_;
   StopFlag own_stop_;  // used when the caller passes none
   std::unique_ptr<state::PgTokenStore> tokens_;
   std::unique_ptr<SourceSession> source_;  // one per engine: one limiter, one access token
+  std::unique_ptr<pqxx::connection> progress_conn_;
 };
 
 }  // namespace tributary::engine

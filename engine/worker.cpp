@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/log.hpp"
 #include "engine/window_runner.hpp"
 #include "pg/pg.hpp"
 
@@ -97,6 +98,11 @@ std::unique_ptr<pqxx::connection> Worker::reconnect(const Error& lost) {
 }
 
 std::optional<Error> Worker::run_window(WindowRunner& runner, state::WindowStore& windows, state::WindowRow& row) {
+  set_log_context({run_id_, row.stream, row.window_id});
+  struct Reset {
+    long long run;
+    ~Reset() { set_log_context({run, "", 0}); }
+  } reset{run_id_};
   spdlog::info("window {} [{}] {}: started (attempt {})", row.window_id, row.stream, to_string(row.window),
                row.attempts);
   try {

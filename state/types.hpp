@@ -39,6 +39,7 @@ struct WindowTally {
   long long done = 0;               // done, without rejects
   long long done_with_rejects = 0;
   long long failed = 0;
+  long long records = 0;  // fetched so far, all windows
 };
 
 struct WindowRow {

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "engine/progress.hpp"
 #include "engine/sync_plan.hpp"
 #include "engine/window_sizing.hpp"
 
@@ -195,6 +196,30 @@ TEST(Durations, ReadAndWritten) {
     EXPECT_EQ(e.kind(), ErrorKind::usage);
     EXPECT_NE(std::string(e.what()).find("--lag"), std::string::npos);
   }
+}
+
+}  // namespace
+}  // namespace tributary::engine
+
+namespace tributary::engine {
+namespace {
+
+TEST(ProgressLine, SaysWhatIsDoneHowFastAndWhatIsLeft) {
+  using std::chrono::milliseconds;
+  struct Case {
+    ProgressSnapshot start, now;
+    milliseconds elapsed;
+    const char* expected;
+  };
+  const std::vector<Case> cases = {
+      {{40, 0, 0, 0}, {40, 0, 0, 0}, milliseconds(500), "windows 0/40 done | 0 records"},
+      {{40, 0, 0, 0}, {40, 10, 0, 5000}, milliseconds(10'000), "windows 10/40 done | 5000 records, 500/s | ETA 30s"},
+      {{40, 10, 0, 5000}, {40, 12, 1, 6000, 3, 1}, milliseconds(30'000),
+       "windows 12/40 done, 1 failed | 6000 records, 33/s | ETA 4m30s | 3 retries, 1 throttled"},
+      {{4, 0, 0, 0}, {4, 4, 0, 100}, milliseconds(2'000), "windows 4/4 done | 100 records, 50/s"},
+      {{2, 0, 0, 0}, {2, 1, 0, 10}, milliseconds(7'200'000), "windows 1/2 done | 10 records | ETA 2h0m"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(progress_line(c.start, c.now, c.elapsed), c.expected);
 }
 
 }  // namespace
