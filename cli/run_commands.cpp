@@ -32,6 +32,7 @@ void print_summary(const engine::RunSummary& s) {
             << " records fetched, " << s.rows_changed
             << " raw rows inserted or changed";
   if (s.records_rejected > 0) std::cout << ", " << s.records_rejected << " records quarantined";
+  if (s.sync && s.rows_changed == 0 && s.exit_code() == 0) std::cout << " (nothing new)";
   std::cout << std::endl;
   if (s.fatal) std::cerr << "tributary: error: " << s.fatal->what() << std::endl;
   else if (s.windows_failed > 0) std::cerr << "tributary: error: " << s.windows_failed

@@ -175,7 +175,9 @@ RunSummary Engine::sync(const SyncRequest& request) {
     summary.up_to_date = true;
     return summary;
   }
-  return execute(run_id, false, lock);
+  auto summary = execute(run_id, false, lock);
+  summary.sync = true;
+  return summary;
 }
 
 RunSummary Engine::execute(long long run_id, bool continued, state::StreamLock& lock) {

@@ -45,6 +45,7 @@ struct RunSummary {
   long long rows_changed = 0;
   long long records_rejected = 0;  // quarantined in state.rejected_records
   bool up_to_date = false;  // sync: nothing to extract, no run was created
+  bool sync = false;        // a sync's run (its summary says when nothing was new)
   std::optional<Error> fatal;  // what stopped the run early, if anything
   int exit_code() const;
 };

@@ -75,11 +75,16 @@ TEST_F(Sync, FromItsStartThenWhatChangedThenNothing) {
   EXPECT_EQ(scalar(std::string("SELECT count(*) FROM ") + kRestTable + " WHERE id IN ('5', '17') "
                    "AND source_updated_at > '2025-01-01'"), 2);
 
+  // Straight away again: the lookback is re-read, and nothing in it is new.
+  auto again = sync({"--lag", "0s"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("0 raw rows inserted or changed (nothing new)"), std::string::npos) << again.out;
+
   // Asked to stay an hour short of now, right after a sync: nothing can be new yet.
   auto third = sync({"--lag", "1h"});
   ASSERT_EQ(third.exit_code, 0) << third.err;
   EXPECT_NE(third.out.find("up to date"), std::string::npos) << third.out;
-  EXPECT_EQ(scalar("SELECT count(*) FROM state.runs"), 2) << "no run for nothing";
+  EXPECT_EQ(scalar("SELECT count(*) FROM state.runs"), 3) << "no run for nothing";
 }
 
 TEST_F(Sync, ASecondRunOfTheSameStreamIsRefusedOrWaitsWhileTheFirstWrites) {
