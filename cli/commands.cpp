@@ -55,7 +55,7 @@ int cmd_rejects(const GlobalOptions& g, long long run_id, int limit) {
 std::optional<std::string> unknown_command(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--db" || arg == "--log-level" || arg == "--log-format") {
+    if (arg == "--db" || arg == "--log-level" || arg == "--log-format" || arg == "--metrics-file") {
       ++i;
       continue;
     }
@@ -177,6 +177,8 @@ void define(CLI::App& app, CommandLine& c) {
   app.footer(kExitCodes);
   app.add_option("--db", c.global.db_url, "PostgreSQL URL (default: $TRIBUTARY_DB_URL, else libpq's PG* variables)");
   app.add_option("--log-level", c.global.log_level, "trace, debug, info, warn, error, off");
+  app.add_option("--metrics-file", c.global.metrics_file, "backfill, sync, resume, retry: write Prometheus metrics "
+                                                          "here (atomically, every 15 s and at the end)");
   app.add_option("--log-format", c.global.log_format, "text (default), or json: one object a line with run, stream "
                                                       "and window ids");
   auto* migrate = app.add_subcommand("migrate", "Create or upgrade the raw and state schemas (safe to run twice)");

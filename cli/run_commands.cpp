@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <cstdlib>
 #include <iostream>
 
@@ -44,6 +47,15 @@ void print_summary(const engine::RunSummary& s) {
 }
 
 std::string database_url(const GlobalOptions& g) {
+  // Every command that needs the database passes here first: a --metrics-file that can never
+  // be written is refused before any work, not warned about after it.
+  if (!g.metrics_file.empty()) {
+    auto dir = std::filesystem::absolute(g.metrics_file).parent_path();
+    if (!std::filesystem::is_directory(dir) || ::access(dir.c_str(), W_OK) != 0) {
+      throw Error(ErrorKind::usage, "--metrics-file " + g.metrics_file + ": directory " + dir.string() +
+                                        " does not exist or is not writable");
+    }
+  }
   if (!g.db_url.empty()) return g.db_url;
   if (const char* env = std::getenv("TRIBUTARY_DB_URL")) return env;
   return "";  // libpq: PGHOST, PGPORT, PGDATABASE, PGUSER, ...
@@ -79,7 +91,7 @@ int cmd_backfill(const GlobalOptions& g, const BackfillOptions& o, StopFlag& sto
   for (const auto& s : streams) connector->stream(s);
   auto url = database_url(g);
   migrate_db(url);
-  engine::Engine engine(*connector, {url, o.workers, &stop, std::chrono::seconds(o.wait_seconds)});
+  engine::Engine engine(*connector, {url, o.workers, &stop, std::chrono::seconds(o.wait_seconds), g.metrics_file});
   auto summary = engine.backfill({streams, Window{start, end}, chunk, o.page_size});
   print_summary(summary);
   return summary.exit_code();
@@ -96,7 +108,7 @@ int cmd_resume(const GlobalOptions& g, const ResumeOptions& o, StopFlag& stop) {
   }
   // The run's own --page-size (0: each stream's from the file), so resumed pages line up.
   auto connector = load_connector(config_path, run->spec.page_size);
-  engine::Engine engine(*connector, {url, o.workers, &stop, std::chrono::seconds(o.wait_seconds)});
+  engine::Engine engine(*connector, {url, o.workers, &stop, std::chrono::seconds(o.wait_seconds), g.metrics_file});
   auto summary = engine.resume(o.run_id);
   print_summary(summary);
   return summary.exit_code();
@@ -112,7 +124,7 @@ int cmd_sync(const GlobalOptions& g, const SyncOptions& o, StopFlag& stop) {
   for (const auto& s : request.streams) connector->stream(s);
   auto url = database_url(g);
   migrate_db(url);
-  engine::Engine engine(*connector, {url, o.workers, &stop, std::chrono::seconds(o.wait_seconds)});
+  engine::Engine engine(*connector, {url, o.workers, &stop, std::chrono::seconds(o.wait_seconds), g.metrics_file});
   auto summary = engine.sync(request);
   print_summary(summary);
   return summary.exit_code();

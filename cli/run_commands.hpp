@@ -15,6 +15,7 @@ struct GlobalOptions {
   std::string db_url;
   std::string log_level = "info";
   std::string log_format = "text";
+  std::string metrics_file;  // Prometheus text format, for node_exporter's textfile collector
 };
 
 struct BackfillOptions {

@@ -8,7 +8,9 @@
 #include <thread>
 
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "engine/progress.hpp"
+#include "engine/run_metrics.hpp"
 #include "engine/worker.hpp"
 #include "pg/pg.hpp"
 #include "state/run_store.hpp"
@@ -19,7 +21,21 @@
 namespace tributary::engine {
 namespace {
 constexpr auto kLockCheckInterval = std::chrono::seconds(5);
+constexpr auto kMetricsInterval = std::chrono::seconds(15);
 }  // namespace
+
+// The metrics file, when asked for. A failure to write it is logged, never fatal: the data
+// matters more than the figures about it.
+void Engine::write_metrics(long long run_id, double seconds, std::optional<int> exit_code) {
+  if (options_.metrics_file.empty()) return;
+  try {
+    auto conn = pg::connect(options_.db_url);
+    RunMetricsInput in{connector_.config().name, run_id, seconds, &source().stats(), exit_code};
+    write_file_atomically(options_.metrics_file, render_metrics(run_metrics(*conn, in)));
+  } catch (const std::exception& e) {
+    spdlog::warn("metrics file {} not written: {}", options_.metrics_file, e.what());
+  }
+}
 
 // The run's progress as state has it (every process's windows), or nothing while the database
 // is unreachable (the workers are reconnecting; the next tick tries again).
@@ -182,6 +198,10 @@ RunSummary Engine::sync(const SyncRequest& request) {
 
 RunSummary Engine::execute(long long run_id, bool continued, state::StreamLock& lock) {
   set_log_context({run_id, "", 0});
+  const auto started = std::chrono::steady_clock::now();
+  auto seconds_since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  };
   state::RunStore(*pg::connect(options_.db_url)).mark_run(run_id, state::Status::running);
   auto& source = this->source();
 
@@ -204,6 +224,7 @@ RunSummary Engine::execute(long long run_id, bool continued, state::StreamLock& 
     // Meanwhile: progress, and the stream locks (a database restart drops them with the session).
     ProgressReporter progress(stderr_is_terminal());
     auto lock_checked = std::chrono::steady_clock::now();
+    auto metrics_written = lock_checked;
     std::unique_lock guard(mutex);
     while (!finished.wait_for(guard, progress.interval(), [&] { return running == 0; })) {
       guard.unlock();
@@ -212,6 +233,10 @@ RunSummary Engine::execute(long long run_id, bool continued, state::StreamLock& 
         lock_checked = std::chrono::steady_clock::now();
       }
       if (auto snapshot = progress_of(run_id, source.stats())) progress.tick(*snapshot);
+      if (std::chrono::steady_clock::now() - metrics_written >= kMetricsInterval) {
+        write_metrics(run_id, seconds_since(started), std::nullopt);
+        metrics_written = std::chrono::steady_clock::now();
+      }
       guard.lock();
     }
     progress.finish();
@@ -247,6 +272,7 @@ RunSummary Engine::execute(long long run_id, bool continued, state::StreamLock& 
                 : summary.records_rejected > 0 ? state::Status::done_with_rejects
                                                : state::Status::done;
   runs.mark_run(run_id, status, error);
+  write_metrics(run_id, seconds_since(started), summary.exit_code());
   return summary;
 }
 

@@ -23,6 +23,8 @@ struct EngineOptions {
   // While another run writes one of the streams: how long to wait for it (0: give up at once,
   // Error(busy)).
   std::chrono::milliseconds lock_wait{0};
+  // Prometheus text-format metrics, rewritten atomically during the run and at its end; "" = none.
+  std::string metrics_file;
 };
 
 struct BackfillRequest {
@@ -72,6 +74,7 @@ class Engine {
   std::vector<state::StreamKey> keys(const std::vector<std::string>& streams) const;
   SourceSession& source();
   std::optional<ProgressSnapshot> progress_of(long long run_id, const http::ExecutorStats& stats);
+  void write_metrics(long long run_id, double seconds, std::optional<int> exit_code);
 
   const connectors::Connector& connector_;
   EngineOptions options_;

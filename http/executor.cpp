@@ -58,11 +58,16 @@ RequestExecutor::Attempt RequestExecutor::attempt(HttpClient& client, const Http
   try {
     response = client.perform(attempt);
   } catch (const TransportError& e) {
+    ++stats_.transport_errors;
     if (!e.retryable()) throw;
     out.why = e.what();
     out.transport = std::current_exception();
     return out;
   }
+  stats_.bytes += static_cast<long long>(response.body.size());
+  if (response.status >= 200 && response.status < 300) ++stats_.answered_2xx;
+  else if (response.status >= 500) ++stats_.answered_5xx;
+  else if (response.status >= 400 && response.status != 429) ++stats_.answered_4xx;
   switch (classify_status(response.status, policy_)) {
     case Verdict::success:
       limiter_.on_success(permit);

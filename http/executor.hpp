@@ -27,6 +27,9 @@ struct ExecutorStats {
   std::atomic<long> throttled{0};
   std::atomic<long> limit_decreases{0};  // 429s that lowered the rate or concurrency
   std::atomic<long> auth_refreshes{0};
+  // Answers by class (429 counted in `throttled`), transport failures, and body bytes received.
+  std::atomic<long> answered_2xx{0}, answered_4xx{0}, answered_5xx{0}, transport_errors{0};
+  std::atomic<long long> bytes{0};
 };
 
 class RequestExecutor {

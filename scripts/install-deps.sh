@@ -10,6 +10,7 @@ PACKAGES=(
   libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libgtest-dev libgmock-dev
   postgresql-15 postgresql-client-15
+  prometheus  # promtool: the metrics-file test validates with it (the server is not started)
 )
 
 missing=()

@@ -87,12 +87,13 @@ TEST_F(Operator, BadOperatorCommandsAreUsageErrors) {
            {{"retry", "--window", "9", "--failed"}, "either --window ID or --failed"},
            {{"retry", "--window", "999"}, "no window 999"},
            {{"windows"}, "--failed"},
+           {{"--metrics-file", "/nonexistent/dir/t.prom", "retry", "--failed"}, "--metrics-file /nonexistent/dir/t.prom"},
            {{"reset", "--config", "CONFIG", "--stream", "nope", "--confirm"}, "nope"},
        }) {
     auto args = c.args;
     for (auto& a : args) a = a == "CONFIG" ? config() : a;
     auto r = tributary(args);
-    EXPECT_EQ(r.exit_code, 2) << args[0] << ": " << r.err;
+    EXPECT_EQ(r.exit_code, 2) << ::testing::PrintToString(args) << ": " << r.err;
     EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
     auto error = r.err.substr(r.err.find("tributary: error: "));  // after any migration log
     EXPECT_EQ(std::count(error.begin(), error.end(), '\n'), 1) << "one line: " << r.err;

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <sstream>
 
 #include "tests/support/rest_streams.hpp"
@@ -107,6 +108,39 @@ TEST_F(Progress, OffATerminalProgressIsAPeriodicLogLineAndJsonLogsCarryIds) {
   }
   EXPECT_GT(lines_seen, 10);
   EXPECT_GE(windows_seen, 10) << "each window's lines name it";
+}
+
+}  // namespace
+}  // namespace tributary::testing
+
+namespace tributary::testing {
+namespace {
+
+TEST_F(Progress, TheMetricsFileIsValidPrometheusTextWithTheRunsAndStreamsFigures) {
+  start_mock(small_data(PageStyle::Offset, 200));
+  auto path = (dir_ / "tributary.prom").string();
+  auto args = backfill_args({"--metrics-file", path});
+  args.erase(args.begin());
+  auto r = run(binary(), args, env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto text = slurp(path);
+  ASSERT_FALSE(text.empty()) << "no metrics file at " << path;
+  // promtool reads the metrics on its stdin; it lints names, types and HELP as well as syntax.
+  auto check = run("/bin/sh", {"-c", "promtool check metrics < '" + path + "'"}, {}, std::chrono::seconds(60));
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err << text;
+  const std::string run1 = R"({connector="generic",run="1"})";
+  EXPECT_NE(text.find("tributary_run_records_fetched_total" + run1 + " 200\n"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(tributary_run_windows{connector="generic",run="1",state="done"} 10)"), std::string::npos) << text;
+  EXPECT_NE(text.find("tributary_run_exit_code" + run1 + " 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(tributary_requests_total{connector="generic",run="1",status="2xx"} )"), std::string::npos);
+  // The mark: 2024-01-11T00:00:00Z.
+  EXPECT_NE(text.find(R"(tributary_stream_high_water_mark_timestamp_seconds{account="acme",connector="generic",stream="items"} 1704931200)"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(std::filesystem::directory_iterator(dir_) == std::filesystem::directory_iterator(), false);
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << "a temporary file left: " << entry.path();
+  }
 }
 
 }  // namespace
