@@ -22,7 +22,56 @@ namespace tributary::engine {
 namespace {
 constexpr auto kLockCheckInterval = std::chrono::seconds(5);
 constexpr auto kMetricsInterval = std::chrono::seconds(15);
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// The workers still running.
+class Countdown {
+ public:
+  explicit Countdown(size_t n) : left_(n) {}
+  void done() {
+    std::lock_guard guard(mutex_);
+    --left_;
+    zero_.notify_all();
+  }
+  // True once every worker is done; false when `d` passed first.
+  bool wait_for(std::chrono::milliseconds d) {
+    std::unique_lock guard(mutex_);
+    return zero_.wait_for(guard, d, [&] { return left_ == 0; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable zero_;
+  size_t left_;
+};
+
 }  // namespace
+
+// While the workers run: progress, the stream locks (a database restart drops them with the
+// session) and the metrics file, each on its own cadence.
+void Engine::watch(long long run_id, state::StreamLock& lock,
+                   const std::function<bool(std::chrono::milliseconds)>& workers_done,
+                   std::chrono::steady_clock::time_point started) {
+  ProgressReporter progress(stderr_is_terminal());
+  auto lock_checked = std::chrono::steady_clock::now();
+  auto metrics_written = lock_checked;
+  while (!workers_done(progress.interval())) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - lock_checked >= kLockCheckInterval) {
+      lock.keep_alive();
+      lock_checked = now;
+    }
+    if (auto snapshot = progress_of(run_id, source().stats())) progress.tick(*snapshot);
+    if (now - metrics_written >= kMetricsInterval) {
+      write_metrics(run_id, seconds_since(started), std::nullopt);
+      metrics_written = now;
+    }
+  }
+  progress.finish();
+}
 
 // The metrics file, when asked for. A failure to write it is logged, never fatal: the data
 // matters more than the figures about it.
@@ -199,48 +248,21 @@ RunSummary Engine::sync(const SyncRequest& request) {
 RunSummary Engine::execute(long long run_id, bool continued, state::StreamLock& lock) {
   set_log_context({run_id, "", 0});
   const auto started = std::chrono::steady_clock::now();
-  auto seconds_since = [](std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-  };
   state::RunStore(*pg::connect(options_.db_url)).mark_run(run_id, state::Status::running);
   auto& source = this->source();
 
   std::vector<std::optional<Error>> results(std::max(1, options_.workers));
   std::vector<std::thread> threads;
   std::atomic<int> outage_streak{0};
-  std::mutex mutex;
-  std::condition_variable finished;
-  size_t running = results.size();
+  Countdown workers_left(results.size());
   for (size_t i = 0; i < results.size(); ++i) {
     threads.emplace_back([&, i] {
       results[i] = Worker(connector_, source, options_, run_id, static_cast<int>(i), outage_streak)();
       if (results[i]) options_.stop->request_stop();  // one worker's fatal error ends them all
-      std::lock_guard guard(mutex);
-      --running;
-      finished.notify_all();
+      workers_left.done();
     });
   }
-  {
-    // Meanwhile: progress, and the stream locks (a database restart drops them with the session).
-    ProgressReporter progress(stderr_is_terminal());
-    auto lock_checked = std::chrono::steady_clock::now();
-    auto metrics_written = lock_checked;
-    std::unique_lock guard(mutex);
-    while (!finished.wait_for(guard, progress.interval(), [&] { return running == 0; })) {
-      guard.unlock();
-      if (std::chrono::steady_clock::now() - lock_checked >= kLockCheckInterval) {
-        lock.keep_alive();
-        lock_checked = std::chrono::steady_clock::now();
-      }
-      if (auto snapshot = progress_of(run_id, source.stats())) progress.tick(*snapshot);
-      if (std::chrono::steady_clock::now() - metrics_written >= kMetricsInterval) {
-        write_metrics(run_id, seconds_since(started), std::nullopt);
-        metrics_written = std::chrono::steady_clock::now();
-      }
-      guard.lock();
-    }
-    progress.finish();
-  }
+  watch(run_id, lock, [&](std::chrono::milliseconds d) { return workers_left.wait_for(d); }, started);
   for (auto& t : threads) t.join();
   const auto& stats = source.stats();
   spdlog::info("run {}: {} requests, {} retries ({} throttled, {} limit decreases), {} credential refreshes after a 401",

@@ -1,6 +1,7 @@
 #pragma once
 // Plans a run's windows in state, then lets N workers claim and drive them.
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,6 +76,8 @@ class Engine {
   SourceSession& source();
   std::optional<ProgressSnapshot> progress_of(long long run_id, const http::ExecutorStats& stats);
   void write_metrics(long long run_id, double seconds, std::optional<int> exit_code);
+  void watch(long long run_id, state::StreamLock& lock, const std::function<bool(std::chrono::milliseconds)>& workers_done,
+             std::chrono::steady_clock::time_point started);
 
   const connectors::Connector& connector_;
   EngineOptions options_;
