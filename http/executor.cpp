@@ -33,13 +33,14 @@ void RequestExecutor::give_up(const HttpRequest& request, const Attempt& a) cons
   fail(request, a.failed);
 }
 
-void RequestExecutor::throttled(const RateLimiter::Permit& permit, const HttpRequest& request, Attempt& a) {
+void RequestExecutor::throttled(const RateLimiter::Permit& permit, const HttpRequest& request, Attempt& a,
+                                bool retrying_429) {
   ++stats_.throttled;
   a.reason = RetryReason::throttled;
   // The whole account waits, so by no more than the policy lets one request wait.
   std::optional<std::chrono::milliseconds> pause;
   if (a.retry_after && policy_.honour_retry_after) pause = std::min(*a.retry_after, policy_.max_retry_after);
-  auto outcome = limiter_.on_throttled(permit, pause);
+  auto outcome = limiter_.on_throttled(permit, pause, retrying_429);
   if (outcome.blame == Blame::same_episode) return;
   ++stats_.limit_decreases;
   spdlog::warn("{}: HTTP 429 blamed on {}: now {} requests per interval (was {}), {} in flight (was {}); "
@@ -48,7 +49,7 @@ void RequestExecutor::throttled(const RateLimiter::Permit& permit, const HttpReq
 }
 
 RequestExecutor::Attempt RequestExecutor::attempt(HttpClient& client, const HttpRequest& request,
-                                                  bool just_refreshed) {
+                                                  bool just_refreshed, bool retrying_429) {
   Attempt out;
   HttpRequest attempt = request;
   auto permit = limiter_.acquire();
@@ -87,7 +88,7 @@ RequestExecutor::Attempt RequestExecutor::attempt(HttpClient& client, const Http
       break;
   }
   if (auto* h = response.header("retry-after")) out.retry_after = parse_retry_after(*h, now_utc());
-  if (response.status == 429) throttled(permit, request, out);
+  if (response.status == 429) throttled(permit, request, out, retrying_429);
   out.why = "HTTP " + std::to_string(response.status);
   out.failed = std::move(response);
   return out;
@@ -99,7 +100,7 @@ HttpResponse RequestExecutor::execute(HttpClient& client, const HttpRequest& req
   RetrySpend spent;
   for (;;) {
     if (stop_ != nullptr) stop_->check();
-    Attempt a = attempt(client, request, just_refreshed);
+    Attempt a = attempt(client, request, just_refreshed, spent.first_throttled.has_value());
     if (a.response) return std::move(*a.response);
     just_refreshed = a.refreshed;
     if (a.refreshed) continue;

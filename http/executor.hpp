@@ -56,8 +56,9 @@ class RequestExecutor {
     std::exception_ptr transport;    // or the retryable transport error
   };
 
-  Attempt attempt(HttpClient& client, const HttpRequest& request, bool just_refreshed);
-  void throttled(const RateLimiter::Permit& permit, const HttpRequest& request, Attempt& a);
+  // `retrying_429`: an earlier attempt of this request was refused with 429.
+  Attempt attempt(HttpClient& client, const HttpRequest& request, bool just_refreshed, bool retrying_429);
+  void throttled(const RateLimiter::Permit& permit, const HttpRequest& request, Attempt& a, bool retrying_429);
   [[noreturn]] void give_up(const HttpRequest& request, const Attempt& a) const;
   [[noreturn]] void fail(const HttpRequest& request, const HttpResponse& response) const;
 

@@ -50,7 +50,7 @@ std::string_view to_string(Blame b) {
 }
 
 Blame blame(const ThrottleEvidence& e) {
-  if (e.started_before_last_decrease || e.unanswered_since_last_decrease) return Blame::same_episode;
+  if (e.started_before_last_decrease || e.retry_unanswered_since_last_decrease) return Blame::same_episode;
   const bool rate_probing = e.rate_cut && e.window_at_start >= *e.rate_cut;
   const bool concurrency_probing = e.concurrency_cut && e.in_flight_at_start > *e.concurrency_cut;
   if (rate_probing && concurrency_probing) return Blame::both;
@@ -141,23 +141,24 @@ int RateLimiter::admitted_in_window() const {
   return static_cast<int>(std::count_if(window_.begin(), window_.end(), [](const auto& e) { return e.second.admitted; }));
 }
 
-ThrottleEvidence RateLimiter::evidence(const Permit& p) const {
+ThrottleEvidence RateLimiter::evidence(const Permit& p, bool retry) const {
   ThrottleEvidence e;
   e.started_before_last_decrease = last_decrease_ && p.started_ < *last_decrease_;
   e.in_flight_at_start = p.in_flight_;
   e.window_at_start = p.window_;
   if (rate_cut_) e.rate_cut = rate_cut_->to;
   if (concurrency_cut_) e.concurrency_cut = concurrency_cut_->to;
-  if (last_decrease_ && !answered_since_last_decrease_) {
+  if (retry && last_decrease_ && !answered_since_last_decrease_) {
     const Limits now = limits_at(now_());
     const bool at_cuts = (!rate_cut_ || now.requests_per_interval == rate_cut_->to) &&
                          (!concurrency_cut_ || now.max_concurrent == concurrency_cut_->to);
-    e.unanswered_since_last_decrease = at_cuts;
+    e.retry_unanswered_since_last_decrease = at_cuts;
   }
   return e;
 }
 
-ThrottleOutcome RateLimiter::on_throttled(const Permit& p, std::optional<std::chrono::milliseconds> pause_for) {
+ThrottleOutcome RateLimiter::on_throttled(const Permit& p, std::optional<std::chrono::milliseconds> pause_for,
+                                          bool retry) {
   std::unique_lock lock(mutex_);
   const auto now = now_();
   prune(now);
@@ -165,7 +166,7 @@ ThrottleOutcome RateLimiter::on_throttled(const Permit& p, std::optional<std::ch
   if (pause_for) paused_until_ = std::max(paused_until_, now + *pause_for);
   ThrottleOutcome out;
   out.before = out.after = limits_at(now);
-  out.blame = blame(evidence(p));
+  out.blame = blame(evidence(p, retry));
   if (out.blame == Blame::same_episode) return out;
   if (out.blame == Blame::rate || out.blame == Blame::both) {
     rate_cut_ = Cut{lowered_rate(out.before.requests_per_interval, admitted_in_window(),

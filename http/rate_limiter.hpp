@@ -63,9 +63,10 @@ struct ThrottleEvidence {
   int window_at_start = 0;     // ours in the moving interval when it started, itself excluded
   std::optional<int> rate_cut;         // the last decreases, if any
   std::optional<int> concurrency_cut;
-  // Since the last decrease no request started after it was answered, and both limits still sit
-  // at their cuts: the source has not yet shown what the lowered limits earn.
-  bool unanswered_since_last_decrease = false;
+  // A request refused again while retrying its own 429, with no request started since the last
+  // decrease answered and both limits still at their cuts: the source's interval is draining,
+  // and the refusal says nothing new about the lowered limits.
+  bool retry_unanswered_since_last_decrease = false;
 };
 
 enum class Blame { same_episode, concurrency, rate, both };
@@ -73,8 +74,8 @@ enum class Blame { same_episode, concurrency, rate, both };
 std::string_view to_string(Blame b);
 
 // Which limit a 429 speaks against. A refusal that answers the old limits (it started before
-// the last decrease, or nothing was answered since and recovery has not begun: a refused request
-// retrying while the source's interval drains) belongs to the same episode and lowers nothing.
+// the last decrease, or it is a retry refused again while nothing has been answered since and
+// recovery has not begun) belongs to the same episode and lowers nothing.
 // A limit that has risen above its last decrease is probing,
 // so a refusal blames it. Otherwise a request refused while others of ours were in flight blames
 // concurrency (cheap to test: a refusal with fewer in flight then blames the rate), and one
@@ -123,7 +124,8 @@ class RateLimiter {
   // is never earlier than the source counted it.
   void on_success(const Permit& p);
   // The source refused it with 429; `pause` (a Retry-After) makes every request wait.
-  ThrottleOutcome on_throttled(const Permit& p, std::optional<std::chrono::milliseconds> pause);
+  // `retry`: the request was itself a retry after a 429.
+  ThrottleOutcome on_throttled(const Permit& p, std::optional<std::chrono::milliseconds> pause, bool retry = false);
   void pause(std::chrono::milliseconds d);
 
   Limits limits() const;
@@ -145,7 +147,7 @@ class RateLimiter {
   // When a request may start: now (nullopt) or the earliest time worth looking again.
   std::optional<Clock::time_point> blocked_until(Clock::time_point now) const;
   std::optional<Permit> admit(Clock::time_point now);
-  ThrottleEvidence evidence(const Permit& p) const;
+  ThrottleEvidence evidence(const Permit& p, bool retry) const;
   int admitted_in_window() const;
 
   const RateLimit limit_;

@@ -40,8 +40,10 @@ TEST(ThrottleBlame, Table) {
       {"both risen above their cuts", ev(false, 3, 25, 20, 2), Blame::both},
       {"neither probing, others in flight", ev(false, 2, 10, 20, 2), Blame::concurrency},
       {"neither probing, alone", ev(false, 1, 10, 20, 2), Blame::rate},
-      {"nothing answered since the last decrease, limits at their cuts",
+      {"a retry refused again, nothing answered since the last decrease, limits at their cuts",
        ThrottleEvidence{false, 1, 20, 20, 2, true}, Blame::same_episode},
+      {"a first attempt refused after a decrease: its own episode, answered or not", ev(false, 1, 20, 20, 2),
+       Blame::rate},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(blame(c.evidence), c.expected) << c.name << ": got " << to_string(blame(c.evidence));
@@ -172,7 +174,7 @@ TEST_F(Limiter, RefusalsAloneConvergeOnWhatTheSourceAdmitsOneStepPerEpisode) {
     for (int retry = 0; retry < 3; ++retry) {
       auto again = take(l);
       clock_.advance(1ms);
-      EXPECT_EQ(l.on_throttled(again, std::nullopt).blame, Blame::same_episode) << "retry " << retry;
+      EXPECT_EQ(l.on_throttled(again, std::nullopt, true).blame, Blame::same_episode) << "retry " << retry;
       EXPECT_EQ(l.limits(), (Limits{expected, 10}));
     }
     succeed(l, 1);
@@ -191,9 +193,9 @@ TEST_F(Limiter, RefusedRetriesCountAsANewEpisodeOnceRecoveryHasBegun) {
   l.on_throttled(take(l), std::nullopt);
   ASSERT_EQ(l.limits().requests_per_interval, 10);
   clock_.advance(29'000ms);  // the interval has drained
-  EXPECT_EQ(l.on_throttled(take(l), std::nullopt).blame, Blame::same_episode) << "still holding, nothing answered";
+  EXPECT_EQ(l.on_throttled(take(l), std::nullopt, true).blame, Blame::same_episode) << "still holding, nothing answered";
   clock_.advance(11'000ms);  // rising: nothing answered, yet the limit is probing again
-  auto out = l.on_throttled(take(l), std::nullopt);
+  auto out = l.on_throttled(take(l), std::nullopt, true);
   EXPECT_EQ(out.blame, Blame::rate);
   EXPECT_EQ(out.after.requests_per_interval, 6) << "13 halved: the source admitted none of ours in the interval";
 }
