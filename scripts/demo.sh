@@ -89,6 +89,11 @@ before="$(psql_q "SELECT md5(string_agg(id || ingested_at_utc, ',' ORDER BY id))
 after="$(psql_q "SELECT md5(string_agg(id || ingested_at_utc, ',' ORDER BY id)) FROM raw.qbo_invoices")"
 [ "$before" = "$after" ] && echo "   raw.qbo_invoices unchanged (same ids, same ingested_at_utc)" || echo "   raw.qbo_invoices CHANGED"
 
+echo "== tributary sync: from each stream's high-water mark (2024-07-01) to now, then again"
+"$TRIBUTARY" --log-level warn sync --config "$ROOT/config/quickbooks.yaml"
+"$TRIBUTARY" --log-level warn sync --config "$ROOT/config/quickbooks.yaml"
+"$TRIBUTARY" status | sed -n '/HIGH-WATER MARK/,$p'
+
 echo "== QuizOps: a connector file, no C++ (config/quizops.yaml)"
 start_mock "$WORK/quizops.log" "$BUILD_DIR/mock/tributary-mock-quizops" --quizzes 20 --attempts 2000 --answers 10000 \
   --data-start 2024-01-01T00:00:00Z --data-end 2024-04-01T00:00:00Z
