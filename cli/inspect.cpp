@@ -56,12 +56,7 @@ void warn_out_of_window(const connectors::Stream& stream, const connectors::Page
 // Fetches one page of the stream's latest window and says what it would load.
 void probe(const connectors::Stream& stream, engine::SourceSession& source, http::HttpClient& client,
            const Window& window, std::ostream& out, std::ostream& err) {
-  auto request = stream.page_request(window, "");
-  auto response = source.fetch(client, request.http);
-  connectors::Page page;
-  page.body = std::move(response.body);
-  page.headers = std::move(response.headers);
-  page.window = window;
+  auto page = source.fetch_page(client, stream.page_request(window, ""), window);
   stream.parse_page(page, "");
   out << stream.config().name << ": " << page.records.size() << " record(s) on the first page of "
       << (stream.incremental() ? to_string(window) : std::string("the full pass"));

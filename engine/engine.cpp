@@ -77,25 +77,33 @@ void Engine::watch(long long run_id, state::StreamLock& lock,
 // matters more than the figures about it.
 void Engine::write_metrics(long long run_id, double seconds, std::optional<int> exit_code) {
   if (options_.metrics_file.empty()) return;
-  try {
-    auto conn = pg::connect(options_.db_url);
-    RunMetricsInput in{connector_.config().name, run_id, seconds, &source().stats(), exit_code};
-    write_file_atomically(options_.metrics_file, render_metrics(run_metrics(*conn, in)));
-  } catch (const std::exception& e) {
-    spdlog::warn("metrics file {} not written: {}", options_.metrics_file, e.what());
+  RunMetricsInput in{connector_.config().name, run_id, seconds, &source().stats(), exit_code};
+  for (int attempt = 1;; ++attempt) {
+    try {
+      write_file_atomically(options_.metrics_file, render_metrics(run_metrics(monitor_conn(), in)));
+      return;
+    } catch (const std::exception& e) {
+      monitor_conn_.reset();  // the session may have died with a server restart: a new one, once
+      if (attempt == 2) return spdlog::warn("metrics file {} not written: {}", options_.metrics_file, e.what());
+    }
   }
+}
+
+// One session for what the main thread reads while the workers run (progress, metrics).
+pqxx::connection& Engine::monitor_conn() {
+  if (!monitor_conn_ || !monitor_conn_->is_open()) monitor_conn_ = pg::connect(options_.db_url);
+  return *monitor_conn_;
 }
 
 // The run's progress as state has it (every process's windows), or nothing while the database
 // is unreachable (the workers are reconnecting; the next tick tries again).
 std::optional<ProgressSnapshot> Engine::progress_of(long long run_id, const http::ExecutorStats& stats) {
   try {
-    if (!progress_conn_ || !progress_conn_->is_open()) progress_conn_ = pg::connect(options_.db_url);
-    auto tally = state::RunStore(*progress_conn_).window_tallies({run_id})[run_id];
+    auto tally = state::RunStore(monitor_conn()).window_tallies({run_id})[run_id];
     return ProgressSnapshot{tally.total, tally.done + tally.done_with_rejects, tally.failed, tally.records,
                             stats.retries.load(), stats.throttled.load()};
   } catch (const std::exception&) {
-    progress_conn_.reset();
+    monitor_conn_.reset();
     return std::nullopt;
   }
 }
@@ -182,27 +190,30 @@ RunSummary Engine::backfill(const BackfillRequest& request) {
 }
 
 RunSummary Engine::resume(long long run_id) {
-  auto conn = pg::connect(options_.db_url);
-  state::RunStore runs(*conn);
-  auto run = runs.load_run(run_id);
-  if (!run) throw Error(ErrorKind::usage, "no run " + std::to_string(run_id) + " in state.runs");
-  prepare_tables(run->spec.streams);
-  state::StreamLock lock(options_.db_url);
-  lock.acquire(keys(run->spec.streams), options_.lock_wait, options_.stop, [&] { return run_id; }, [] { return 0LL; });
-  int reopened = state::WindowStore(*conn).reopen(run_id, true);
-  spdlog::info("run {}: resuming, {} window(s) reopened", run_id, reopened);
-  return execute(run_id, true, lock);
+  return continue_run(run_id, [&](state::WindowStore& windows) {
+    int reopened = windows.reopen(run_id, true);
+    spdlog::info("run {}: resuming, {} window(s) reopened", run_id, reopened);
+  });
 }
 
 RunSummary Engine::retry(long long run_id, const std::vector<long long>& window_ids) {
+  return continue_run(run_id, [&](state::WindowStore& windows) {
+    int reopened = windows.reopen_failed(run_id, window_ids);
+    spdlog::info("run {}: retrying {} failed window(s)", run_id, reopened);
+  });
+}
+
+// An existing run, driven again once its streams are held and `reopen` has put back the
+// windows to redo.
+RunSummary Engine::continue_run(long long run_id, const std::function<void(state::WindowStore&)>& reopen) {
   auto conn = pg::connect(options_.db_url);
   auto run = state::RunStore(*conn).load_run(run_id);
   if (!run) throw Error(ErrorKind::usage, "no run " + std::to_string(run_id) + " in state.runs");
   prepare_tables(run->spec.streams);
   state::StreamLock lock(options_.db_url);
   lock.acquire(keys(run->spec.streams), options_.lock_wait, options_.stop, [&] { return run_id; }, [] { return 0LL; });
-  int reopened = state::WindowStore(*conn).reopen_failed(run_id, window_ids);
-  spdlog::info("run {}: retrying {} failed window(s)", run_id, reopened);
+  state::WindowStore windows(*conn);
+  reopen(windows);
   return execute(run_id, true, lock);
 }
 

@@ -12,6 +12,7 @@
 #include "engine/progress.hpp"
 #include "engine/sync_plan.hpp"
 #include "state/stream_lock.hpp"
+#include "state/window_store.hpp"
 #include "state/token_store.hpp"
 #include "state/types.hpp"
 
@@ -69,11 +70,13 @@ class Engine {
   ~Engine();
 
  private:
+  RunSummary continue_run(long long run_id, const std::function<void(state::WindowStore&)>& reopen);
   RunSummary execute(long long run_id, bool continued, state::StreamLock& lock);
   void prepare_tables(const std::vector<std::string>& streams);
   std::vector<std::string> selected(const std::vector<std::string>& streams) const;
   std::vector<state::StreamKey> keys(const std::vector<std::string>& streams) const;
   SourceSession& source();
+  pqxx::connection& monitor_conn();
   std::optional<ProgressSnapshot> progress_of(long long run_id, const http::ExecutorStats& stats);
   void write_metrics(long long run_id, double seconds, std::optional<int> exit_code);
   void watch(long long run_id, state::StreamLock& lock, const std::function<bool(std::chrono::milliseconds)>& workers_done,
@@ -84,7 +87,7 @@ class Engine {
   StopFlag own_stop_;  // used when the caller passes none
   std::unique_ptr<state::PgTokenStore> tokens_;
   std::unique_ptr<SourceSession> source_;  // one per engine: one limiter, one access token
-  std::unique_ptr<pqxx::connection> progress_conn_;
+  std::unique_ptr<pqxx::connection> monitor_conn_;
 };
 
 }  // namespace tributary::engine

@@ -16,6 +16,17 @@ class SourceSession {
   http::HttpResponse fetch(http::HttpClient& client, const http::HttpRequest& request) {
     return executor_->execute(client, request);
   }
+  // The answer to `request` as a page of `window`, not parsed yet (Stream::parse_page reads it).
+  connectors::Page fetch_page(http::HttpClient& client, const connectors::SourceRequest& request,
+                              const Window& window, long long records_before = 0) {
+    auto response = fetch(client, request.http);
+    connectors::Page page;
+    page.body = std::move(response.body);
+    page.headers = std::move(response.headers);
+    page.window = window;
+    page.records_before = records_before;
+    return page;
+  }
   const http::ExecutorStats& stats() const { return executor_->stats(); }
 
  private:

@@ -15,12 +15,7 @@ Density probe(const connectors::Stream& stream, SourceSession& source, http::Htt
     auto answer = source.fetch(client, count->http);
     return {stream.parse_count(answer), true, false};
   }
-  auto request = stream.page_request(w, "");
-  auto answer = source.fetch(client, request.http);
-  connectors::Page page;
-  page.body = std::move(answer.body);
-  page.headers = std::move(answer.headers);
-  page.window = w;
+  auto page = source.fetch_page(client, stream.page_request(w, ""), w);
   try {
     stream.parse_page(page, "");
   } catch (const Error&) {  // the window's own run reports the page properly

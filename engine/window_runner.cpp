@@ -28,13 +28,7 @@ std::string where(const state::WindowRow& row, int page) {
 
 connectors::Page WindowRunner::fetch_page(const connectors::SourceRequest& request, const state::WindowRow& row,
                                           long long records_before) {
-  auto response = ctx_.source.fetch(ctx_.client, request.http);
-  connectors::Page page;
-  page.body = std::move(response.body);
-  page.headers = std::move(response.headers);
-  page.window = row.window;
-  page.records_before = records_before;
-  return page;
+  return ctx_.source.fetch_page(ctx_.client, request, row.window, records_before);
 }
 
 warehouse::RawTableWriter& WindowRunner::writer_for(const std::string& table) {

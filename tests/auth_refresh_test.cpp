@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "http/executor.hpp"
+#include "tests/support/loopback_server.hpp"
 
 namespace tributary {
 namespace {
@@ -28,17 +29,7 @@ class ScriptedSource : public ::testing::Test {
       ++served_;
       res.set_content(res.status == 200 ? "{\"items\":[]}" : "{\"error\":\"scripted\"}", "application/json");
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!server_.is_running() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    ASSERT_TRUE(server_.is_running()) << "the server did not start within its deadline";
-  }
-  void TearDown() override {
-    server_.stop();
-    thread_.join();
+    ASSERT_TRUE(loopback_.start()) << "the server did not start within its deadline";
   }
 
   // Counts refreshes; every refresh is granted (a fresh token each time).
@@ -68,7 +59,7 @@ class ScriptedSource : public ::testing::Test {
     http::RequestExecutor executor(policy, limiter, auth_, nullptr);
     http::HttpClient client;
     http::HttpRequest req;
-    req.url = "http://127.0.0.1:" + std::to_string(port_) + "/items";
+    req.url = "http://127.0.0.1:" + std::to_string(loopback_.port()) + "/items";
     req.label = "GET /items";
     try {
       executor.execute(client, req);
@@ -82,9 +73,8 @@ class ScriptedSource : public ::testing::Test {
   std::mutex mutex_;
   std::deque<int> script_;
   int served_ = 0;
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  testing::LoopbackServer loopback_;
+  httplib::Server& server_ = loopback_.server;
 };
 
 TEST_F(ScriptedSource, A401AfterAnotherAnswerEarnsAnotherRefresh) {

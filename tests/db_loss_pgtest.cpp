@@ -14,11 +14,7 @@ namespace {
 
 TEST_F(RestConnectors, TerminatedDatabaseSessionsAreReconnectedAndTheRunFinishesExactly) {
   start_mock(small_data(PageStyle::Offset, 600));
-  mock::HttpFaultRule slow;
-  slow.path_prefix = "/items";
-  slow.delay_ms = 40;  // pages arrive slowly enough for the sessions to be cut mid-run
-  slow.times = 1000;
-  mock_->add_fault(slow);
+  slow_pages(40);  // slowly enough for the sessions to be cut mid-run
   auto config = write_config("loss.yaml", rest_connector_file("", offset_stream()));
   auto err_path = (dir_ / "loss.err").string();
   auto pid = spawn(binary(), {"backfill", "--config", config, "--start", kStart, "--end", kEnd, "--chunk-days", "2",
@@ -44,11 +40,7 @@ TEST_F(RestConnectors, TerminatedDatabaseSessionsAreReconnectedAndTheRunFinishes
 // instead of leaving the window leased (a campaign round ended "interrupted" that way, exit 130).
 TEST_F(RestConnectors, AClaimCommittedAsTheConnectionDroppedIsGivenBackAndDone) {
   start_mock(small_data(PageStyle::Offset, 600));
-  mock::HttpFaultRule slow;
-  slow.path_prefix = "/items";
-  slow.delay_ms = 60;
-  slow.times = 1000;
-  mock_->add_fault(slow);
+  slow_pages(60);
   auto config = write_config("lost_claim.yaml", rest_connector_file("", offset_stream()));
   auto err_path = (dir_ / "lost_claim.err").string();
   auto pid = spawn(binary(), {"backfill", "--config", config, "--start", kStart, "--end", kEnd, "--chunk-days", "2",

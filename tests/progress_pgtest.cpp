@@ -18,11 +18,7 @@ class Progress : public RestConnectors {
  protected:
   void slow_source() {
     start_mock(small_data(PageStyle::Offset, 200));
-    mock::HttpFaultRule slow;
-    slow.path_prefix = "/items";
-    slow.delay_ms = 80;
-    slow.times = 100000;
-    mock_->add_fault(slow);
+    slow_pages(80);
   }
   std::vector<std::string> backfill_args(const std::vector<std::string>& extra = {}) {
     auto config = write_config("progress.yaml", rest_connector_file("", offset_stream()));

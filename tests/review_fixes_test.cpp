@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/time.hpp"
 #include "http/executor.hpp"
+#include "tests/support/loopback_server.hpp"
 #include "http/retry.hpp"
 
 namespace tributary {
@@ -35,18 +36,7 @@ class EchoingSource : public ::testing::Test {
       res.set_content("{\"error\":\"bad request for /items?api_key=" + req.get_param_value("api_key") + "\"}",
                       "application/json");
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // Polled with a deadline: a server that never starts fails the test instead of hanging it.
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!server_.is_running() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    ASSERT_TRUE(server_.is_running()) << "the server did not start within its deadline";
-  }
-  void TearDown() override {
-    server_.stop();
-    thread_.join();
+    ASSERT_TRUE(loopback_.start()) << "the server did not start within its deadline";
   }
   Error failure_for(int status) {
     http::RateLimiter limiter({0, std::chrono::milliseconds(1000), 0});
@@ -56,7 +46,7 @@ class EchoingSource : public ::testing::Test {
     http::RequestExecutor executor(policy, limiter, auth, nullptr, nullptr, {Secret("s3cret-key")});
     http::HttpClient client;
     http::HttpRequest req;
-    req.url = "http://127.0.0.1:" + std::to_string(port_) + "/items?api_key=s3cret-key&status=" + std::to_string(status);
+    req.url = "http://127.0.0.1:" + std::to_string(loopback_.port()) + "/items?api_key=s3cret-key&status=" + std::to_string(status);
     req.label = "GET /items";
     try {
       executor.execute(client, req);
@@ -65,9 +55,8 @@ class EchoingSource : public ::testing::Test {
     }
     return Error(ErrorKind::internal, "no error");
   }
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  testing::LoopbackServer loopback_;
+  httplib::Server& server_ = loopback_.server;
 };
 
 TEST_F(EchoingSource, ErrorsNeverCarryAConfiguredSecret) {

@@ -28,15 +28,6 @@ class Sync : public RestConnectors {
     EXPECT_EQ(mismatches(kRestTable, all), 0);
   }
 
-  // Pages arrive slowly enough for a second process to find the first one running.
-  void slow_pages() {
-    mock::HttpFaultRule slow;
-    slow.path_prefix = "/items";
-    slow.delay_ms = 150;
-    slow.times = 100000;
-    mock_->add_fault(slow);
-  }
-
   pid_t spawn_sync(const std::string& name, const std::vector<std::string>& extra = {}) {
     std::vector<std::string> args{"sync", "--config", config(), "--workers", "1", "--start", kStart, "--lag", "0s"};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -89,7 +80,7 @@ TEST_F(Sync, FromItsStartThenWhatChangedThenNothing) {
 
 TEST_F(Sync, ASecondRunOfTheSameStreamIsRefusedOrWaitsWhileTheFirstWrites) {
   start_mock(small_data(PageStyle::Offset, 200));
-  slow_pages();
+  slow_pages(150);  // slowly enough for a second process to find the first one running
   auto first = spawn_sync("first");
   wait_for_committed_pages(1);
 
@@ -110,7 +101,7 @@ TEST_F(Sync, ASecondRunOfTheSameStreamIsRefusedOrWaitsWhileTheFirstWrites) {
 
 TEST_F(Sync, AKilledRunLeavesNoStreamHeld) {
   start_mock(small_data(PageStyle::Offset, 200));
-  slow_pages();
+  slow_pages(150);  // slowly enough for a second process to find the first one running
   auto killed = spawn_sync("killed");
   wait_for_committed_pages(1);
   ::kill(killed, SIGKILL);

@@ -51,6 +51,14 @@ void RestPgTest::start_mock(const mock::RestMockOptions& options) {
   mock_->start();
 }
 
+void RestPgTest::slow_pages(int delay_ms) {
+  mock::HttpFaultRule slow;
+  slow.path_prefix = "/items";
+  slow.delay_ms = delay_ms;
+  slow.times = 100000;
+  mock_->add_fault(slow);
+}
+
 mock::RestMockOptions RestPgTest::small_data(mock::PageStyle style, int records) {
   mock::RestMockOptions o;
   o.style = style;

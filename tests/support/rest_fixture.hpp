@@ -30,6 +30,8 @@ class RestPgTest : public ::testing::Test {
 
   // Starts a fresh mock (stopping any previous one).
   void start_mock(const mock::RestMockOptions& options);
+  // Every /items answer `delay_ms` late: slow enough for a test to act while a run is working.
+  void slow_pages(int delay_ms);
   // 90 records in [2024-01-01, 2024-01-11), no auth, the given style.
   static mock::RestMockOptions small_data(mock::PageStyle style, int records = 90);
 
