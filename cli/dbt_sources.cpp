@@ -18,7 +18,7 @@ struct Column {
 
 const std::vector<Column>& raw_columns() {
   static const std::vector<Column> columns = {
-      {"realm_id", "The account the record belongs to (the connector file's `account`; QuickBooks: the realm id). "
+      {"account", "The account the record belongs to (the connector file's `account`; QuickBooks: the realm id). "
                    "With id, the primary key.", true},
       {"id", "The record's primary key as text, as the source sent it (a JSON array of texts for a composite key).",
        true},
@@ -33,6 +33,8 @@ const std::vector<Column>& raw_columns() {
       {"request_payload", "The request that returned the record: method, URL, query, parameters (never a secret).",
        true},
       {"run_id", "The tributary run that wrote the row (state.runs).", false},
+      {"deleted_at_utc", "When the source deleted the record, as its deletion feed reported it (QuickBooks: CDC); "
+                         "null while it exists. Rows are never removed: filter on this column.", false},
   };
   return columns;
 }
@@ -57,7 +59,7 @@ void emit_table(YAML::Emitter& out, const connectors::StreamConfig& s, const std
   out << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value << table;
   out << YAML::Key << "description" << YAML::Value
-      << "Stream `" + s.name + "` of connector `" + connector + "`: one row per record, upserted on (realm_id, id). " +
+      << "Stream `" + s.name + "` of connector `" + connector + "`: one row per record, upserted on (account, id). " +
              (s.rest.cursor ? "Incremental on " + s.rest.cursor->field + "." : "Reloaded in full by every run.");
   out << YAML::Key << "columns" << YAML::Value << YAML::BeginSeq;
   for (const auto& c : raw_columns()) {

@@ -42,7 +42,11 @@ std::string streams_json(const std::vector<state::StreamStatus>& streams, const 
                         {"high_water_mark", json_time(s.mark), true}, {"lag_seconds", lag, true},
                         {"last_sync", json_time(s.last_sync), true}, {"last_done", json_time(s.last_done), true},
                         {"failed_windows", std::to_string(s.failed), true},
-                        {"open_windows", std::to_string(s.open), true}});
+                        {"open_windows", std::to_string(s.open), true},
+                        {"deletions_checked_until", json_time(s.deletions_until), true},
+                        {"deletion_gap", s.deletion_gap ? json_object({{"start", format_utc(s.deletion_gap->start)},
+                                                                        {"end", format_utc(s.deletion_gap->end)}})
+                                                        : "null", true}});
   }
   return out + "]";
 }

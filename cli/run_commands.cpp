@@ -25,9 +25,26 @@ std::vector<std::string> distinct(std::vector<std::string> streams) {  // --stre
 
 }  // namespace
 
+namespace {
+
+void print_deletions(const engine::RunSummary& s) {
+  if (s.deletions_read) {
+    std::cout << "deletions: " << s.deletions_reported << " reported, " << s.deletions_marked
+              << " raw rows newly marked deleted" << std::endl;
+  }
+  for (const auto& stream : s.deletion_gaps) {
+    std::cerr << "tributary: warning: stream " << stream << ": some deletions could not be read (the log says which "
+              << "and what to do; `tributary status` shows the gap)" << std::endl;
+  }
+}
+
+}  // namespace
+
 void print_summary(const engine::RunSummary& s) {
   if (s.up_to_date) {
     std::cout << "sync: every stream is up to date; nothing to extract" << std::endl;
+    print_deletions(s);
+    if (s.fatal) std::cerr << "tributary: error: " << s.fatal->what() << std::endl;
     return;
   }
   std::cout << "run " << s.run_id << (s.continued ? " (continued)" : "") << ": " << s.windows_done << "/"
@@ -37,6 +54,7 @@ void print_summary(const engine::RunSummary& s) {
   if (s.records_rejected > 0) std::cout << ", " << s.records_rejected << " records quarantined";
   if (s.sync && s.rows_changed == 0 && s.exit_code() == 0) std::cout << " (nothing new)";
   std::cout << std::endl;
+  print_deletions(s);
   if (s.fatal) std::cerr << "tributary: error: " << s.fatal->what() << std::endl;
   else if (s.windows_failed > 0) std::cerr << "tributary: error: " << s.windows_failed
                                            << " window(s) failed; see `tributary status --run " << s.run_id

@@ -107,6 +107,12 @@ void print_streams(std::ostream& out, const std::vector<state::StreamStatus>& st
         .left(opt_time(s.mark), 21).left(s.mark ? behind(now - *s.mark) : "-", 8).left(opt_time(s.last_sync), 21)
         .right(std::to_string(s.failed), 6).right(std::to_string(s.open), 5).end();
   }
+  for (const auto& s : streams) {
+    if (!s.deletion_gap) continue;
+    out << "warning: " << s.id.stream << ": deletions from " << format_utc(s.deletion_gap->start) << " to "
+        << format_utc(s.deletion_gap->end) << " could not be read; rows deleted then are unmarked in raw "
+        << "(docs/operations.md, \"Deletions\")\n";
+  }
 }
 
 void print_windows(std::ostream& out, const std::vector<state::WindowRow>& windows) {

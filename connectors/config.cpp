@@ -176,11 +176,22 @@ StreamConfig read_stream(const YamlReader& r, const YAML::Node& key, const YAML:
   s.name = r.plain(key);
   r.require_map(body, "stream '" + s.name + "'");
   problems.section([&] {
-    r.allow_keys(body, {"path", "method", "params", "body", "records", "primary_key", "cursor", "window",
-                        "paginator", "volume", "table", "page_size", "secret_params", "verify", "out_of_window",
-                        "max_record_bytes", "sync"}, "stream '" + s.name + "'");
+    std::vector<std::string> keys{"path", "method", "params", "body", "records", "primary_key", "cursor",
+                                  "window", "paginator", "volume", "table", "page_size", "secret_params",
+                                  "verify", "out_of_window", "max_record_bytes", "sync", "deletions"};
+    if (!c.extension.empty()) keys.push_back(c.extension);
+    r.allow_keys(body, keys, "stream '" + s.name + "'");
   });
-  s.rest = read_rest_stream(r, body, s.name, [&](const std::function<void()>& read) { problems.section(read); });
+  auto section = [&](const std::function<void()>& read) { problems.section(read); };
+  s.rest = read_rest_stream(r, body, s.name, section);
+  problems.section([&] { s.deletions = read_deletions(r, body["deletions"], s.rest); });
+  if (!c.extension.empty()) {
+    problems.section([&] {
+      auto node = body[c.extension];
+      s.extension.where = r.where(node ? node : body);
+      s.extension.values = read_string_map(r, node, c.extension + " settings of stream '" + s.name + "'");
+    });
+  }
   problems.section([&] { s.secret_params = secret_params_of(r, body, s, c); });
   problems.section([&] {
     s.table = r.text(body, "table");
@@ -211,12 +222,8 @@ void read_identity(const YamlReader& r, const YAML::Node& root, ConnectorConfig&
   c.kind = r.text(root, "kind");
   if (c.kind != "rest") r.fail(root["kind"], "unknown connector kind '" + root["kind"].Scalar() + "' (expected: rest)");
   c.name = r.text(root, "name", c.kind);
-  // The account a record belongs to (realm_id column): QBO's realm, or any tenant name.
+  // The account a record belongs to (account column): QBO's realm, or any tenant name.
   c.account = r.text(root, "account", std::string());
-  c.errors = r.text(root, "errors", c.errors);
-  if (c.errors != "plain" && c.errors != "quickbooks_fault") {
-    r.fail(root["errors"], "unknown error reader '" + root["errors"].Scalar() + "' (expected one of: plain, quickbooks_fault)");
-  }
   c.base_url = r.text(root, "base_url");
   while (!c.base_url.empty() && c.base_url.back() == '/') c.base_url.pop_back();
   if (c.base_url.rfind("http://", 0) != 0 && c.base_url.rfind("https://", 0) != 0) {
@@ -224,7 +231,30 @@ void read_identity(const YamlReader& r, const YAML::Node& root, ConnectorConfig&
   }
 }
 
+// `extension: quickbooks`: what one API needs beyond the generic stream (connectors/registry.cpp).
+void read_extension(const YamlReader& r, const YAML::Node& root, ConnectorConfig& c) {
+  if (root["errors"]) {
+    r.fail(root["errors"], "'errors' is gone: error bodies are read by the file's extension "
+                           "(QuickBooks: `extension: quickbooks`, as config/quickbooks.yaml), else shown plainly");
+  }
+  c.extension = r.text(root, "extension", std::string());
+  if (root["extension"]) c.extension_where = r.where(root["extension"]);
+  const auto& known = extension_names();
+  if (!c.extension.empty() && std::find(known.begin(), known.end(), c.extension) == known.end()) {
+    std::string expected;
+    for (const auto& n : known) expected += (expected.empty() ? "" : ", ") + n;
+    r.fail(root["extension"], "unknown extension '" + c.extension + "' (expected one of: " + expected + ")");
+  }
+}
+
 }  // namespace
+
+const std::string* ExtensionSettings::find(const std::string& key) const {
+  for (const auto& [k, v] : values) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
 
 const StreamConfig* ConnectorConfig::find_stream(const std::string& stream_name) const {
   for (const auto& s : streams) {
@@ -250,11 +280,12 @@ ConfigCheck check_loaded(const YamlReader& r, const std::string& path, const std
   ConnectorConfig& c = out.config;
   c.path = std::filesystem::absolute(path).lexically_normal().string();
   problems.section([&] {
-    r.allow_keys(root, {"kind", "name", "account", "base_url", "headers", "errors", "auth", "retry",
+    r.allow_keys(root, {"kind", "name", "account", "base_url", "headers", "errors", "extension", "auth", "retry",
                         "rate_limit", "http", "defaults", "streams", "secret_params", "secret_variables"},
                  "the connector file");
   });
   problems.section([&] { read_identity(r, root, c); });
+  problems.section([&] { read_extension(r, root, c); });
   problems.section([&] { c.headers = read_string_map(r, root["headers"], "headers"); });
   problems.section([&] { c.auth = read_auth(r, root["auth"]); });
   problems.section([&] { c.retry = read_retry(r, root["retry"]); });

@@ -35,6 +35,14 @@ struct SyncPolicy {
   long long window_records = 0;    // a sync window holds about this many records; 0: 10 pages
 };
 
+// The settings a stream gives its connector file's extension: the `NAME:` map, read by the
+// extension itself (connectors/qbo/ reads `quickbooks: {entity: Invoice}`).
+struct ExtensionSettings {
+  std::vector<std::pair<std::string, std::string>> values;
+  std::string where;  // "FILE:LINE:COL" of the map (or of the stream), for the extension's messages
+  const std::string* find(const std::string& key) const;
+};
+
 struct StreamConfig {
   std::string name;    // what the user types: --stream invoices
   std::string table;   // raw.qbo_invoices
@@ -44,14 +52,17 @@ struct StreamConfig {
   // `secret_params` (the stream's or the file's), or read from a variable the file marks secret.
   std::vector<std::string> secret_params;
   SyncPolicy sync;
+  std::optional<DeletionSpec> deletions;
+  ExtensionSettings extension;
 };
 
 struct ConnectorConfig {
   std::string path;            // the file it came from
   std::string kind;            // rest
   std::string name;            // connector name recorded with runs
-  std::string account;         // stored in raw.*.realm_id: QBO's realm id, or any tenant name
-  std::string errors = "plain";  // how error bodies are read: plain | quickbooks_fault
+  std::string account;         // stored in raw.*.account: QBO's realm id, or any tenant name
+  std::string extension;       // `extension: quickbooks`; "" for a plain REST API
+  std::string extension_where;  // "FILE:LINE:COL" of it
   std::string base_url;
   std::vector<std::pair<std::string, std::string>> headers;  // sent with every request
   AuthConfig auth;
@@ -72,6 +83,12 @@ struct ConnectorConfig {
 
   const StreamConfig* find_stream(const std::string& name) const;
 };
+
+// The names a connector file's `extension:` may take; connectors/registry.cpp makes each.
+inline const std::vector<std::string>& extension_names() {
+  static const std::vector<std::string> names{"quickbooks"};
+  return names;
+}
 
 struct ConfigCheck {
   ConnectorConfig config;              // as much as could be read

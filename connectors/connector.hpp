@@ -81,6 +81,33 @@ class IdSweep {
   virtual int max_ids_per_fetch() const = 0;
 };
 
+// One record the source reports deleted, and when (nullopt: the feed does not say).
+struct Deletion {
+  std::string id;
+  std::optional<Timestamp> deleted_at;
+};
+
+struct DeletionPage {
+  std::vector<Deletion> deleted;
+  std::optional<std::string> next_position;  // nullopt: the feed has nothing more
+  // The answer held as much as the source ever returns at once and could not be continued:
+  // deletions after what it showed may be missing (QuickBooks' CDC: 1000 objects).
+  std::optional<std::string> truncated;
+};
+
+// Optional: a stream whose source reports deletions (QuickBooks: the CDC endpoint; a connector
+// file: `deletions:`). sync reads it from the stream's deletion point and marks raw rows.
+class DeletionFeed {
+ public:
+  virtual ~DeletionFeed() = default;
+  // How far back the source keeps deletions; nullopt: as far as asked (QuickBooks: 30 days).
+  virtual std::optional<Duration> max_lookback() const = 0;
+  // Deletions in [range.start, range.end); `position` is "" first, then the previous next_position.
+  virtual SourceRequest deletions_request(const Window& range, const std::string& position) const = 0;
+  // Throws Error(data) when the answer cannot be read.
+  virtual DeletionPage parse_deletions(Page& answer, const std::string& position) const = 0;
+};
+
 class Stream {
  public:
   virtual ~Stream() = default;
@@ -112,6 +139,20 @@ class Stream {
   virtual std::optional<std::string> confirm_end(const EndCheck& check, Page& answer) const = 0;
 
   virtual const IdSweep* id_sweep() const { return nullptr; }
+  virtual const DeletionFeed* deletion_feed() const { return nullptr; }
+};
+
+// A connector file's `extension: NAME`: what one API needs beyond the generic REST stream, kept
+// in its own folder (connectors/qbo/: QuickBooks' query language, id sweep, CDC and Fault
+// bodies) and registered by name in connectors/registry.cpp.
+class Extension {
+ public:
+  virtual ~Extension() = default;
+  // The stream as this API needs it, from its generic settings and its `NAME:` map.
+  // Throws Error(config) as "FILE:LINE:COL: ..." for settings it refuses.
+  virtual std::unique_ptr<Stream> make_stream(const ConnectorConfig& connector, const StreamConfig& stream) const = 0;
+  // Reads an error answer into one line, e.g. "ValidationFault 4000: Error parsing query (...)".
+  virtual std::string describe_failure(const http::HttpResponse& response) const = 0;
 };
 
 class Connector {
@@ -123,7 +164,8 @@ class Connector {
   virtual std::string describe_failure(const http::HttpResponse& response) const = 0;
 };
 
-// The registry: one place that knows every connector kind. Throws Error(config).
+// The registry: one place that knows every connector kind and extension. Throws Error(config).
 std::unique_ptr<Connector> make_connector(ConnectorConfig config);
+const Extension* find_extension(const std::string& name);  // nullptr: none by that name
 
 }  // namespace tributary::connectors

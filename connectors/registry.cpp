@@ -1,5 +1,6 @@
-// Every connector kind, registered in one place.
+// Every connector kind and extension, registered in one place.
 #include "connectors/connector.hpp"
+#include "connectors/qbo/qbo_stream.hpp"
 #include "connectors/rest/rest_stream.hpp"
 #include "core/error.hpp"
 
@@ -16,8 +17,21 @@ std::string to_string(Guarantee g) {
   return "unverified";
 }
 
+const Extension* find_extension(const std::string& name) {
+  if (name == "quickbooks") return &qbo::extension();
+  return nullptr;
+}
+
 std::unique_ptr<Connector> make_connector(ConnectorConfig config) {
-  if (config.kind == "rest") return std::make_unique<RestConnector>(std::move(config));
+  const Extension* extension = nullptr;
+  if (!config.extension.empty()) {
+    extension = find_extension(config.extension);
+    if (extension == nullptr) {
+      throw Error(ErrorKind::config, config.extension_where + ": unknown extension '" + config.extension +
+                                         "' (expected: quickbooks)");
+    }
+  }
+  if (config.kind == "rest") return std::make_unique<RestConnector>(std::move(config), extension);
   throw Error(ErrorKind::config, config.path + ": unknown connector kind '" + config.kind + "'");
 }
 

@@ -55,13 +55,13 @@ void YamlReader::require_map(const YAML::Node& node, const std::string& what) co
   if (!node.IsMap()) fail(node, what + " must be a mapping of keys to values");
 }
 
-void YamlReader::allow_keys(const YAML::Node& map, std::initializer_list<const char*> keys,
+void YamlReader::allow_keys(const YAML::Node& map, const std::vector<std::string>& keys,
                             const std::string& what) const {
   for (const auto& kv : map) {
     auto key = plain(kv.first);
     bool known = false;
     std::string expected;
-    for (const char* k : keys) {
+    for (const auto& k : keys) {
       known = known || key == k;
       expected += expected.empty() ? k : std::string(", ") + k;
     }

@@ -3,7 +3,6 @@
 // unknown keys are rejected.
 #include <yaml-cpp/yaml.h>
 
-#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,8 +21,7 @@ class YamlReader {
   [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const;
 
   void require_map(const YAML::Node& node, const std::string& what) const;
-  void allow_keys(const YAML::Node& map, std::initializer_list<const char*> keys,
-                  const std::string& what) const;
+  void allow_keys(const YAML::Node& map, const std::vector<std::string>& keys, const std::string& what) const;
 
   // Scalars, with ${VAR} / ${VAR:-default} expanded. Absent key: `fallback`, or an error if none.
   std::string text(const YAML::Node& map, const char* key,

@@ -1,5 +1,7 @@
 #include "engine/engine.hpp"
 
+#include "engine/deletion_sync.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -245,15 +247,32 @@ RunSummary Engine::sync(const SyncRequest& request) {
                  to_string(range));
     return id;
   });
+  RunSummary summary;
   if (run_id == 0) {
     spdlog::info("sync: every stream is up to date; nothing to extract");
-    RunSummary summary;
     summary.up_to_date = true;
-    return summary;
+  } else {
+    summary = execute(run_id, false, lock);
+    summary.sync = true;
   }
-  auto summary = execute(run_id, false, lock);
-  summary.sync = true;
+  if (!summary.fatal) read_deletions(streams, request.lookback, summary);  // still under the streams' locks
   return summary;
+}
+
+void Engine::read_deletions(const std::vector<std::string>& streams, std::optional<Duration> lookback,
+                            RunSummary& summary) {
+  try {
+    auto conn = pg::connect(options_.db_url);
+    for (const auto& d : sync_deletions(connector_, *conn, source(), streams, lookback, now_utc())) {
+      summary.deletions_read = true;
+      summary.deletions_reported += d.reported;
+      summary.deletions_marked += d.marked;
+      if (d.gap) summary.deletion_gaps.push_back(d.stream);
+    }
+  } catch (const Error& e) {
+    spdlog::error("sync: reading deletions: {}", e.what());
+    summary.fatal = e;
+  }
 }
 
 RunSummary Engine::execute(long long run_id, bool continued, state::StreamLock& lock) {

@@ -50,6 +50,10 @@ struct RunSummary {
   long long records_rejected = 0;  // quarantined in state.rejected_records
   bool up_to_date = false;  // sync: nothing to extract, no run was created
   bool sync = false;        // a sync's run (its summary says when nothing was new)
+  bool deletions_read = false;          // sync: some stream's deletion feed was read
+  long long deletions_reported = 0;     // deletions the feeds reported
+  long long deletions_marked = 0;       // raw rows newly marked deleted
+  std::vector<std::string> deletion_gaps;  // streams whose deletions could not all be read
   std::optional<Error> fatal;  // what stopped the run early, if anything
   int exit_code() const;
 };
@@ -72,6 +76,7 @@ class Engine {
  private:
   RunSummary continue_run(long long run_id, const std::function<void(state::WindowStore&)>& reopen);
   RunSummary execute(long long run_id, bool continued, state::StreamLock& lock);
+  void read_deletions(const std::vector<std::string>& streams, std::optional<Duration> lookback, RunSummary& summary);
   void prepare_tables(const std::vector<std::string>& streams);
   std::vector<std::string> selected(const std::vector<std::string>& streams) const;
   std::vector<state::StreamKey> keys(const std::vector<std::string>& streams) const;

@@ -195,7 +195,7 @@ long long WindowRunner::write_records(pqxx::work& txn, const state::WindowRow& r
   rows_changed = writer.write_page(txn, meta, good);
   if (rows_changed < static_cast<long long>(good.size())) {
     // Unchanged records are skipped silently; a record older than raw's version is worth a word.
-    auto older = writer.older_than_raw(txn, meta.realm_id);
+    auto older = writer.older_than_raw(txn, meta.account);
     if (!older.empty()) {
       spdlog::warn("{}: {} record(s) arrived older than the version raw holds (their updated-at went backwards, or a "
                    "stale copy came late); raw keeps the newer one: {}{}", where(row, meta.page_number), older.size(),

@@ -25,6 +25,7 @@ FaultRule fault_from_json(object obj) {
 std::string stats_json(const QboMockStats& s) {
   JsonWriter w;
   w.begin_object().field("total_requests", s.total_requests).field("query_requests", s.query_requests);
+  w.field("cdc_requests", s.cdc_requests);
   w.field("token_requests", s.token_requests).field("throttled", s.throttled);
   w.field("faults_served", s.faults_served).field("max_concurrent_seen", s.max_concurrent_seen);
   w.key("by_status").begin_object();
@@ -59,14 +60,23 @@ void QboMock::Impl::register_admin_routes(httplib::Server& svr) {
   svr.Post("/__admin/revoke", [this](Req, Res res) {
     run_admin(res, [&] { revoke_refresh_tokens(); return std::string(); });
   });
-  svr.Post("/__admin/touch", [this](Req req, Res res) {
-    run_admin(res, [&] {
-      simdjson::dom::parser parser;
-      object obj = parse_object(parser, req.body);
-      touch(string_field(required_field(obj, "entity"), "entity"), string_array(required_field(obj, "ids"), "ids"));
-      return std::string();
+  // {"entity":"Invoice","ids":["1","2"]} applied with one of the id-list controls.
+  using IdsControl = void (Impl::*)(const std::string&, const std::vector<std::string>&);
+  auto ids_route = [this, &svr](const char* path, IdsControl control) {
+    svr.Post(path, [this, control](Req req, Res res) {
+      run_admin(res, [&] {
+        simdjson::dom::parser parser;
+        object obj = parse_object(parser, req.body);
+        reject_unknown_fields(obj, {"entity", "ids"});
+        (this->*control)(string_field(required_field(obj, "entity"), "entity"),
+                         string_array(required_field(obj, "ids"), "ids"));
+        return std::string();
+      });
     });
-  });
+  };
+  ids_route("/__admin/touch", &Impl::touch);
+  ids_route("/__admin/delete", &Impl::delete_records);
+  ids_route("/__admin/restore", &Impl::restore_records);
   svr.Post("/__admin/mutate-during-paging", [this](Req req, Res res) {
     run_admin(res, [&] {
       simdjson::dom::parser parser;

@@ -90,15 +90,40 @@ void Dataset::render(EntityKind kind, Record& r) const {
   }
 }
 
-bool Dataset::touch(EntityKind kind, int id, std::int64_t now_utc) {
+Record* Dataset::find(EntityKind kind, int id) {
   auto& recs = mutable_records(kind);
-  if (id < 1 || id > static_cast<int>(recs.size())) return false;
-  Record& r = recs[id - 1];
+  if (id < 1 || id > static_cast<int>(recs.size())) return nullptr;
+  return &recs[id - 1];
+}
+
+void Dataset::revise(EntityKind kind, Record& r, std::int64_t now_utc) {
   r.sync_token += 1;
   r.revision += 1;
   r.updated_utc = now_utc;
   if (r.create_utc > now_utc) r.create_utc = now_utc;  // only with a data range in the future
   render(kind, r);
+}
+
+bool Dataset::touch(EntityKind kind, int id, std::int64_t now_utc) {
+  Record* r = find(kind, id);
+  if (!r || r->deleted) return false;
+  revise(kind, *r, now_utc);
+  return true;
+}
+
+bool Dataset::remove(EntityKind kind, int id, std::int64_t now_utc) {
+  Record* r = find(kind, id);
+  if (!r || r->deleted) return false;
+  r->deleted = true;
+  r->updated_utc = now_utc;  // the deleted stub's LastUpdatedTime
+  return true;
+}
+
+bool Dataset::restore(EntityKind kind, int id, std::int64_t now_utc) {
+  Record* r = find(kind, id);
+  if (!r || !r->deleted) return false;
+  r->deleted = false;
+  revise(kind, *r, now_utc);
   return true;
 }
 

@@ -1,5 +1,5 @@
-// The mock company's records: generated deterministically from a seed, then mutated by touch().
-// Not thread-safe; the server guards it with its state mutex.
+// The mock company's records: generated deterministically from a seed, then mutated by touch(),
+// remove() and restore(). Not thread-safe; the server guards it with its state mutex.
 #pragma once
 
 #include <cstdint>
@@ -20,8 +20,10 @@ struct Record {
   int sync_token = 0;
   int revision = 0;  // bumps on touch; seeds the fields a revision changes
   std::int64_t create_utc = 0;
-  std::int64_t updated_utc = 0;
-  std::string json;  // rendered payload, exactly what the API returns
+  std::int64_t updated_utc = 0;  // while deleted: the deletion time
+  // A deleted record keeps its slot (Ids index the vector) but only CDC still reports it.
+  bool deleted = false;
+  std::string json;  // rendered payload, exactly what the API returns while active
 };
 
 // The generated names a payload refers to (invoices point at customers and items).
@@ -42,12 +44,19 @@ class Dataset {
 
   const std::vector<Record>& records(EntityKind kind) const;
   // SyncToken+1, LastUpdatedTime = now_utc, payload re-rendered. False if the id is unknown.
+  // False if the id is unknown or the record is deleted (QBO cannot update a deleted entity).
   bool touch(EntityKind kind, int id, std::int64_t now_utc);
+  // Deletes an active record at now_utc. False if the id is unknown or already deleted.
+  bool remove(EntityKind kind, int id, std::int64_t now_utc);
+  // Brings a deleted record back as touch() would change it. False unless it was deleted.
+  bool restore(EntityKind kind, int id, std::int64_t now_utc);
 
  private:
   void generate(EntityKind kind, int count);
   void render(EntityKind kind, Record& record) const;
   std::vector<Record>& mutable_records(EntityKind kind);
+  Record* find(EntityKind kind, int id);
+  void revise(EntityKind kind, Record& r, std::int64_t now_utc);
 
   std::uint64_t seed_;
   std::int64_t start_utc_;

@@ -39,7 +39,9 @@ QboMock::Impl::Impl(QboMockOptions options)
       tokens_(options_),
       limiter_(options_.max_requests_per_minute, std::chrono::milliseconds(options_.rate_interval_ms),
                options_.max_concurrent_requests),
-      server_("QboMock", "qbo-mock", kWorkerThreads) {}
+      server_("QboMock", "qbo-mock", kWorkerThreads) {
+  if (options_.cdc_max_objects < 1) throw std::invalid_argument("cdc_max_objects must be at least 1");
+}
 
 QboMock::Impl::~Impl() { stop(); }
 
@@ -55,14 +57,20 @@ void QboMock::Impl::stop() { server_.stop(); }
 std::string QboMock::Impl::base_url() const { return server_.base_url(); }
 
 void QboMock::Impl::register_routes(httplib::Server& svr) {
-  auto query = [this](const httplib::Request& req, httplib::Response& res) { handle_query(req, res); };
+  auto query = [this](const httplib::Request& req, httplib::Response& res) {
+    handle_data_api(req, res, &QboMockStats::query_requests, &Impl::answer_query);
+  };
   svr.Get(R"(/v3/company/([^/]+)/query)", query);
   svr.Post(R"(/v3/company/([^/]+)/query)", query);
+  svr.Get(R"(/v3/company/([^/]+)/cdc)", [this](const httplib::Request& req, httplib::Response& res) {
+    handle_data_api(req, res, &QboMockStats::cdc_requests, &Impl::answer_cdc);
+  });
   svr.Post("/oauth2/v1/tokens/bearer",
            [this](const httplib::Request& req, httplib::Response& res) { handle_token(req, res); });
 }
 
-void QboMock::Impl::handle_query(const httplib::Request& req, httplib::Response& res) {
+void QboMock::Impl::handle_data_api(const httplib::Request& req, httplib::Response& res,
+                                    int QboMockStats::*counter, DataAnswer answer) {
   const std::string realm = req.matches[1];
   BodyFormat format = format_for_accept(req.get_header_value("Accept"));
   std::optional<FaultRule> fault;
@@ -70,7 +78,7 @@ void QboMock::Impl::handle_query(const httplib::Request& req, httplib::Response&
   {
     std::lock_guard lock(mutex_);
     stats_.total_requests += 1;
-    stats_.query_requests += 1;
+    stats_.*counter += 1;
     int in_flight = 0;
     admitted = limiter_.arrive(realm, RequestLimiter::Clock::now(), in_flight);
     stats_.max_concurrent_seen = std::max(stats_.max_concurrent_seen, in_flight);
@@ -94,7 +102,7 @@ void QboMock::Impl::handle_query(const httplib::Request& req, httplib::Response&
     }
   } in_flight{this, realm};
   if (options_.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(options_.latency_ms));
-  answer_or_fault(fault, format, res, [&] { return answer_query(req, realm, format); });
+  answer_or_fault(fault, format, res, [&] { return (this->*answer)(req, realm, format); });
 }
 
 void QboMock::Impl::handle_token(const httplib::Request& req, httplib::Response& res) {
@@ -132,15 +140,21 @@ void QboMock::Impl::skew_counts(const std::string& entity, int delta) {
 
 void QboMock::skew_counts(const std::string& entity, int delta) { impl_->skew_counts(entity, delta); }
 
-HttpAnswer QboMock::Impl::answer_query(const httplib::Request& req, const std::string& realm,
-                                       BodyFormat format) {
-  std::int64_t now = now_utc_ms();
+std::optional<HttpAnswer> QboMock::Impl::check_access(const httplib::Request& req, const std::string& realm,
+                                                     BodyFormat format, std::int64_t now_ms) {
   std::string request_id = req.get_param_value("requestid");
-  std::lock_guard lock(mutex_);
-  if (auto detail = tokens_.check_bearer(req.get_header_value("Authorization"), now)) {
+  if (auto detail = tokens_.check_bearer(req.get_header_value("Authorization"), now_ms)) {
     return unauthorized_answer(*detail, format, request_id);
   }
   if (realm != options_.realm_id) return forbidden_answer(format, request_id);
+  return std::nullopt;
+}
+
+HttpAnswer QboMock::Impl::answer_query(const httplib::Request& req, const std::string& realm,
+                                       BodyFormat format) {
+  std::int64_t now = now_utc_ms();
+  std::lock_guard lock(mutex_);
+  if (auto denied = check_access(req, realm, format, now)) return *denied;
   std::string time = format_pacific_ms(now);
   auto statement = statement_of(req);
   if (!statement) {
@@ -215,6 +229,7 @@ std::vector<MockRecord> QboMock::Impl::records(const std::string& entity) const 
   std::lock_guard lock(mutex_);
   std::vector<MockRecord> out;
   for (const Record& r : data_.records(*kind)) {
+    if (r.deleted) continue;
     out.push_back(MockRecord{std::to_string(r.id), r.json, format_utc(r.updated_utc)});
   }
   return out;
@@ -235,17 +250,22 @@ void QboMock::Impl::revoke_refresh_tokens() {
   tokens_.revoke_refresh_tokens();
 }
 
-void QboMock::Impl::touch(const std::string& entity, const std::vector<std::string>& ids) {
+void QboMock::Impl::mutate_ids(const std::string& entity, const std::vector<std::string>& ids,
+                               bool (Dataset::*mutation)(EntityKind, int, std::int64_t)) {
   auto kind = Dataset::kind_of(entity);
   if (!kind) throw std::invalid_argument("unknown entity '" + entity + "'");
   std::lock_guard lock(mutex_);
   for (const auto& id : ids) {
     try {
-      data_.touch(*kind, std::stoi(id), now_utc_ms() / 1000);
+      (data_.*mutation)(*kind, std::stoi(id), now_utc_ms() / 1000);
     } catch (const std::logic_error&) {
-      // not a numeric id: nothing to touch, as documented
+      // not a numeric id: no such record, ignored as documented
     }
   }
+}
+
+void QboMock::Impl::touch(const std::string& entity, const std::vector<std::string>& ids) {
+  mutate_ids(entity, ids, &Dataset::touch);
 }
 
 void QboMock::Impl::mutate_during_paging(const std::string& entity, int on_query_request, int count) {

@@ -1,5 +1,5 @@
-// A local stand-in for the QuickBooks Online Accounting API (query endpoint, OAuth 2.0 token
-// endpoint, throttling, gateway faults) so tests and the demo can run without Intuit.
+// A local stand-in for the QuickBooks Online Accounting API (query and change data capture
+// endpoints, OAuth 2.0 token endpoint, throttling, gateway faults) so tests and the demo can run without Intuit.
 // docs/mock-qbo.md lists every behaviour and the public source it was taken from.
 #pragma once
 
@@ -11,6 +11,9 @@
 #include <vector>
 
 namespace tributary::mock {
+
+// Intuit: "Server responses can handle a maximum of 1,000 objects" per CDC answer.
+inline constexpr int kCdcMaxObjects = 1000;
 
 struct QboMockOptions {
   std::string realm_id = "9130350000000001";
@@ -33,6 +36,9 @@ struct QboMockOptions {
   // Every admitted data API answer is this late (its request keeps its slot meanwhile), as a
   // loaded realm answers; throttled answers are not delayed.
   int latency_ms = 0;
+  // Objects one CDC answer holds at most, all entities together (the latest are cut); tests
+  // lower it so a truncated answer needs a handful of records. Must be at least 1.
+  int cdc_max_objects = kCdcMaxObjects;
 };
 
 // Applied to the next matching requests, in the order added (a queue per path prefix).
@@ -61,6 +67,7 @@ struct MockRecord {
 struct QboMockStats {
   int total_requests = 0;  // data API + token endpoint (admin calls are not counted)
   int query_requests = 0;
+  int cdc_requests = 0;
   int token_requests = 0;
   int throttled = 0;  // organic 429s (rate or concurrency), not injected ones
   int faults_served = 0;
@@ -83,14 +90,23 @@ class QboMock {
   std::string base_url() const;   // "http://127.0.0.1:PORT"; data API at /v3/company/{realm}/
   std::string token_url() const;  // base_url() + "/oauth2/v1/tokens/bearer"
   std::string current_refresh_token() const;
-  // "Customer" | "Invoice" | "Item", ordered by numeric Id. Throws on an unknown entity.
+  // "Customer" | "Invoice" | "Item", ordered by numeric Id, deleted ones left out. Throws on an
+  // unknown entity.
   std::vector<MockRecord> records(const std::string& entity) const;
+  // Deleted records, ordered by Id: json = the stub CDC answers, last_updated_utc = deletion time.
+  std::vector<MockRecord> deleted_records(const std::string& entity) const;
 
   void add_fault(FaultRule rule);
   void expire_access_tokens();   // every issued access token answers 401 until a refresh
   void revoke_refresh_tokens();  // refresh answers 400 invalid_grant from now on
-  // SyncToken+1, LastUpdatedTime = now, payload changes. Unknown ids are ignored.
+  // SyncToken+1, LastUpdatedTime = now, payload changes. Unknown and deleted ids are ignored.
   void touch(const std::string& entity, const std::vector<std::string>& ids);
+  // The records leave every query answer and records(); CDC reports them as deleted stubs with
+  // the deletion time (now). Unknown and already deleted ids are ignored.
+  void delete_records(const std::string& entity, const std::vector<std::string>& ids);
+  // Deleted records come back active: SyncToken+1, LastUpdatedTime = now, payload changes as
+  // touch() changes it. Ids that are unknown or not deleted are ignored.
+  void restore_records(const std::string& entity, const std::vector<std::string>& ids);
   // When the Nth (1-based, counted from this call) "SELECT * ... STARTPOSITION" query for
   // `entity` arrives, before answering it, touch `count` records that the same statement
   // already returned on earlier pages, so they leave the window and later offsets shift.

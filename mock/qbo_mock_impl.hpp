@@ -1,5 +1,6 @@
 // Private to the mock: the server's state and request pipeline, shared by qbo_mock.cpp (data
-// API, token endpoint, lifecycle) and qbo_admin.cpp (the /__admin control endpoints).
+// API pipeline, query and token endpoints, lifecycle), qbo_mock_changes.cpp (deletions and the
+// CDC endpoint) and qbo_admin.cpp (the /__admin control endpoints).
 #pragma once
 
 #include <httplib.h>
@@ -38,10 +39,13 @@ class QboMock::Impl {
   // Public API, all under mutex_.
   std::string current_refresh_token() const;
   std::vector<MockRecord> records(const std::string& entity) const;
+  std::vector<MockRecord> deleted_records(const std::string& entity) const;  // qbo_mock_changes.cpp
   void add_fault(FaultRule rule);
   void expire_access_tokens();
   void revoke_refresh_tokens();
   void touch(const std::string& entity, const std::vector<std::string>& ids);
+  void delete_records(const std::string& entity, const std::vector<std::string>& ids);   // qbo_mock_changes.cpp
+  void restore_records(const std::string& entity, const std::vector<std::string>& ids);  // qbo_mock_changes.cpp
   void mutate_during_paging(const std::string& entity, int on_query_request, int count);
   void skew_counts(const std::string& entity, int delta);
   QboMockStats stats() const;
@@ -50,11 +54,25 @@ class QboMock::Impl {
   void register_routes(httplib::Server& svr);
   void register_admin_routes(httplib::Server& svr);  // qbo_admin.cpp
 
-  void handle_query(const httplib::Request& req, httplib::Response& res);
+  // Builds the answer of an admitted data API request; called without mutex_ held.
+  using DataAnswer = HttpAnswer (Impl::*)(const httplib::Request&, const std::string& realm, BodyFormat);
+  // Every data API endpoint's pipeline: counting (`counter` names the endpoint's own count), the
+  // realm's throttles, injected faults, latency, then `answer`.
+  void handle_data_api(const httplib::Request& req, httplib::Response& res, int QboMockStats::*counter,
+                       DataAnswer answer);
   void handle_token(const httplib::Request& req, httplib::Response& res);
+  // 401 for a bad bearer token, 403 for a realm not the mock's; nullopt when access is granted.
+  // Caller holds mutex_.
+  std::optional<HttpAnswer> check_access(const httplib::Request& req, const std::string& realm,
+                                         BodyFormat format, std::int64_t now_ms);
   HttpAnswer answer_query(const httplib::Request& req, const std::string& realm, BodyFormat format);
+  HttpAnswer answer_cdc(const httplib::Request& req, const std::string& realm, BodyFormat format);  // qbo_mock_changes.cpp
   std::optional<std::string> statement_of(const httplib::Request& req) const;
   void maybe_mutate_for_paging(const Query& q);  // caller holds mutex_
+  // Applies a Dataset mutation (touch, remove, restore) at now to each numeric id; ids that are
+  // not numbers are skipped like unknown ones. Throws std::invalid_argument on an unknown entity.
+  void mutate_ids(const std::string& entity, const std::vector<std::string>& ids,
+                  bool (Dataset::*mutation)(EntityKind, int, std::int64_t));
 
   std::optional<FaultRule> take_fault(const std::string& path);  // caller holds mutex_
   // Runs `normal` unless the fault replaces the answer; sends it, possibly cut short.

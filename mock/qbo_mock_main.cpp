@@ -32,6 +32,8 @@ void add_flags(CLI::App& app, tmock::ProcessFlags& f, tmock::QboMockOptions& o) 
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   app.add_option("--concurrency", o.max_concurrent_requests, "requests in flight per realm, 0 = unlimited")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--cdc-max-objects", o.cdc_max_objects, "objects one CDC answer holds at most")
+      ->capture_default_str()->check(CLI::PositiveNumber);
   app.add_flag("--no-rotate", [&o](std::int64_t) { o.rotate_refresh_tokens = false; },
                "keep the same refresh token on every refresh");
 }

@@ -211,13 +211,16 @@ void sort_rows(std::vector<Row>& rows, const Plan& plan) {
 
 }  // namespace
 
+bool is_empty_entity(std::string_view entity) {
+  return std::any_of(std::begin(kEmptyEntities), std::end(kEmptyEntities),
+                     [&](const char* e) { return entity == e; });
+}
+
 std::variant<Selection, QueryError> select_rows(const Query& q, const Dataset& data) {
   Selection s;
   s.entity = q.entity;
   s.kind = Dataset::kind_of(q.entity);
-  bool known_empty = std::any_of(std::begin(kEmptyEntities), std::end(kEmptyEntities),
-                                 [&](const char* e) { return q.entity == e; });
-  if (!s.kind && !known_empty) {
+  if (!s.kind && !is_empty_entity(q.entity)) {
     return parser_error("QueryParserError: Invalid entity name: " + q.entity);
   }
   Plan plan;
@@ -226,6 +229,7 @@ std::variant<Selection, QueryError> select_rows(const Query& q, const Dataset& d
   simdjson::dom::parser parser;
   std::vector<Row> rows;
   for (const Record& r : data.records(*s.kind)) {
+    if (r.deleted) continue;  // only CDC still reports a deleted record
     simdjson::dom::element root;
     if (plan.needs_json) root = parser.parse(r.json).value();
     if (!row_matches(r, plan, root)) continue;

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -18,7 +19,11 @@ struct Selection {
   std::vector<const Record*> rows;
 };
 
+// Active records only: a deleted record has left every query answer.
 std::variant<Selection, QueryError> select_rows(const Query& q, const Dataset& data);
+
+// A QBO entity the mock knows but holds no records of (Vendor, Account, TaxCode...).
+bool is_empty_entity(std::string_view entity);
 
 // The rows of the requested page (1-based STARTPOSITION, default MAXRESULTS 100).
 struct Page {

@@ -78,7 +78,7 @@ std::string json_entity_to_xml(const std::string& entity, const std::string& jso
   std::string out = "<" + entity;
   std::string children;
   for (auto [key, value] : obj) {
-    if (key == "domain" || key == "sparse") {
+    if (key == "domain" || key == "sparse" || key == "status") {
       out += " " + std::string(key) + "=\"" + xml_escape(scalar_text(value)) + "\"";
     } else {
       write_element(children, key, value);

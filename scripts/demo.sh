@@ -81,7 +81,7 @@ for pair in Customer:qbo_customers Invoice:qbo_invoices Item:qbo_items; do
     LEFT JOIN raw.$table r ON r.id = e->>'Id'
     WHERE s.entity = '$entity'"
 done
-echo "   duplicates: $(psql_q "SELECT count(*) - count(DISTINCT (realm_id, id)) FROM raw.qbo_invoices")"
+echo "   duplicates: $(psql_q "SELECT count(*) - count(DISTINCT (account, id)) FROM raw.qbo_invoices")"
 
 echo "== re-running the same backfill: nothing changes"
 before="$(psql_q "SELECT md5(string_agg(id || ingested_at_utc, ',' ORDER BY id)) FROM raw.qbo_invoices")"
@@ -89,10 +89,17 @@ before="$(psql_q "SELECT md5(string_agg(id || ingested_at_utc, ',' ORDER BY id))
 after="$(psql_q "SELECT md5(string_agg(id || ingested_at_utc, ',' ORDER BY id)) FROM raw.qbo_invoices")"
 [ "$before" = "$after" ] && echo "   raw.qbo_invoices unchanged (same ids, same ingested_at_utc)" || echo "   raw.qbo_invoices CHANGED"
 
-echo "== tributary sync: from each stream's high-water mark (2024-07-01) to now, then again"
-"$TRIBUTARY" --log-level warn sync --config "$ROOT/config/quickbooks.yaml"
+echo "== tributary sync: from each stream's high-water mark (2024-07-01) to now"
 "$TRIBUTARY" --log-level warn sync --config "$ROOT/config/quickbooks.yaml"
 "$TRIBUTARY" status | sed -n '/HIGH-WATER MARK/,$p'
+
+echo "== deletions: two invoices are deleted in QuickBooks; sync marks them (CDC), never removes them"
+curl -fsS -X POST "$QBO_BASE_URL/__admin/delete" -H 'Content-Type: application/json' \
+  -d '{"entity":"Invoice","ids":["7","11"]}' >/dev/null
+"$TRIBUTARY" --log-level warn sync --config "$ROOT/config/quickbooks.yaml" --stream invoices
+psql "$TRIBUTARY_DB_URL" -tAq -c "SELECT format('   raw.qbo_invoices: %s rows, deleted: %s', count(*),
+  string_agg(id || ' at ' || to_char(deleted_at_utc AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), ', ' ORDER BY id::int)
+  FILTER (WHERE deleted_at_utc IS NOT NULL)) FROM raw.qbo_invoices"
 
 echo "== QuizOps: a connector file, no C++ (config/quizops.yaml)"
 start_mock "$WORK/quizops.log" "$BUILD_DIR/mock/tributary-mock-quizops" --quizzes 20 --attempts 2000 --answers 10000 \

@@ -1,6 +1,6 @@
 -- One raw table per stream. {{table}} is replaced by the quoted, schema-qualified name.
 CREATE TABLE IF NOT EXISTS {{table}} (
-  realm_id                 text        NOT NULL,
+  account                  text        NOT NULL,  -- the connector file's account (QuickBooks: the realm id)
   id                       text        NOT NULL,
   payload                  jsonb       NOT NULL,  -- the record exactly as the API returned it
   source_updated_at        timestamptz,           -- the record's own updated-at (QBO: MetaData.LastUpdatedTime)
@@ -11,5 +11,6 @@ CREATE TABLE IF NOT EXISTS {{table}} (
   page_size                integer     NOT NULL,
   request_payload          jsonb       NOT NULL,  -- method, URL, query, parameters; never a secret
   run_id                   bigint,
-  PRIMARY KEY (realm_id, id)
+  deleted_at_utc           timestamptz,           -- when the source deleted it (sync's deletion feed); NULL while it exists
+  PRIMARY KEY (account, id)
 )

@@ -53,8 +53,6 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
-Timestamp ts(const pqxx::field& f) { return parse_timestamp(f.c_str(), "database timestamp"); }
-
 RunRow read_run(const pqxx::row& r) {
   RunRow run;
   run.run_id = r[0].as<long long>();
@@ -62,7 +60,7 @@ RunRow read_run(const pqxx::row& r) {
   run.spec.account = r[2].as<std::string>();
   run.spec.streams = split(r[3].as<std::string>(), ',');
   run.spec.mode = r[4].as<std::string>();
-  run.spec.range = Window{ts(r[5]), ts(r[6])};
+  run.spec.range = Window{time_of(r[5]), time_of(r[6])};
   run.spec.chunk = boost::posix_time::seconds(r[7].as<long>());
   run.spec.page_size = r[8].as<int>();
   run.spec.config_path = r[9].as<std::string>();
@@ -79,6 +77,13 @@ std::optional<long long> opt_ll(const pqxx::field& f) {
 }
 
 }  // namespace
+
+Timestamp time_of(const pqxx::field& f) { return parse_timestamp(f.c_str(), "database timestamp"); }
+
+std::optional<Timestamp> optional_time(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return time_of(f);
+}
 
 std::string to_string(Status s) {
   switch (s) {
@@ -104,7 +109,7 @@ WindowRow read_window(const pqxx::row& r) {
   w.window_id = r[0].as<long long>();
   w.run_id = r[1].as<long long>();
   w.stream = r[2].as<std::string>();
-  w.window = Window{ts(r[3]), ts(r[4])};
+  w.window = Window{time_of(r[3]), time_of(r[4])};
   w.status = status_from_string(r[5].as<std::string>());
   w.next_position = r[6].as<std::string>();
   w.next_page_number = r[7].as<int>();

@@ -34,13 +34,11 @@ SELECT p.connector, p.account, p.stream,
   (SELECT count(*) FROM state.windows w JOIN state.runs r USING (run_id)
    WHERE r.connector = p.connector AND r.account = p.account AND w.stream = p.stream AND w.status = 'failed'
      AND NOT p.covered @> tstzrange(w.window_start_utc, w.window_end_utc, '[)')),
-  p.open
-FROM per_stream p ORDER BY 1, 2, 3)";
-
-std::optional<Timestamp> opt_ts(const pqxx::field& f) {
-  if (f.is_null()) return std::nullopt;
-  return parse_timestamp(f.c_str(), "database timestamp");
-}
+  p.open,
+  d.checked_until_utc, d.gap_start_utc, d.gap_end_utc
+FROM per_stream p
+LEFT JOIN state.deletion_points d USING (connector, account, stream)
+ORDER BY 1, 2, 3)";
 
 }  // namespace
 
@@ -62,11 +60,13 @@ std::vector<StreamStatus> stream_statuses(pqxx::connection_base& conn) {
     for (const auto& row : txn.exec(kStreams)) {
       StreamStatus s;
       s.id = {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()};
-      s.mark = opt_ts(row[3]);
-      s.last_sync = opt_ts(row[4]);
-      s.last_done = opt_ts(row[5]);
+      s.mark = optional_time(row[3]);
+      s.last_sync = optional_time(row[4]);
+      s.last_done = optional_time(row[5]);
       s.failed = row[6].as<long long>();
       s.open = row[7].as<long long>();
+      s.deletions_until = optional_time(row[8]);
+      if (auto gap_start = optional_time(row[9])) s.deletion_gap = Window{*gap_start, *optional_time(row[10])};
       out.push_back(std::move(s));
     }
     return out;
@@ -104,6 +104,8 @@ long long reset_stream(pqxx::connection_base& conn, const StreamIdentity& stream
         "DELETE FROM state.windows w USING state.runs r WHERE w.run_id = r.run_id "
         "AND r.connector = $1 AND r.account = $2 AND w.stream = $3",
         stream.connector, stream.account, stream.stream);
+    txn.exec_params("DELETE FROM state.deletion_points WHERE connector = $1 AND account = $2 AND stream = $3",
+                    stream.connector, stream.account, stream.stream);
     txn.exec_params("UPDATE state.runs SET streams = array_remove(streams, $3) "
                     "WHERE connector = $1 AND account = $2 AND $3 = ANY(streams)",
                     stream.connector, stream.account, stream.stream);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/time.hpp"
+#include "core/window.hpp"
 #include "state/types.hpp"
 
 namespace tributary::state {
@@ -30,6 +31,8 @@ struct StreamStatus {
   std::optional<Timestamp> last_done;  // when any run last finished a window of it
   long long failed = 0;   // failed windows whose range no done window has covered since
   long long open = 0;     // windows pending or running
+  std::optional<Timestamp> deletions_until;  // its deletion feed is read up to here (none: never)
+  std::optional<Window> deletion_gap;        // deletions the source no longer kept when read
 };
 
 // Every stream state knows of, by connector, account and stream.

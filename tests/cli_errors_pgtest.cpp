@@ -1,4 +1,6 @@
 // Bad input: a clear one-line error, a documented exit code, and nothing written.
+#include <fstream>
+
 #include "sql/sql.hpp"
 #include "tests/support/qbo_fixture.hpp"
 
@@ -34,9 +36,21 @@ TEST_F(CliErrors, UnknownStream) {
                        "unknown stream 'payments'");
 }
 
+// "LINE:COL" of the first `text` in the shipped QuickBooks file.
+std::string position_in_config(const std::string& text) {
+  std::ifstream in(std::string(TRIBUTARY_SOURCE_DIR "/config/quickbooks.yaml"));
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (auto col = line.find(text); col != std::string::npos) return std::to_string(n) + ":" + std::to_string(col + 1);
+  }
+  ADD_FAILURE() << text << " is not in " << std::string(TRIBUTARY_SOURCE_DIR "/config/quickbooks.yaml");
+  return "";
+}
+
 TEST_F(CliErrors, MissingEnvironmentVariableNamesTheFileAndLine) {
   auto r = tributary(backfill_args("2024-01-01", "2024-02-01"), {{"QBO_CLIENT_SECRET", kUnset}});
-  expect_clean_failure(r, 3, "quickbooks.yaml:18:18: environment variable QBO_CLIENT_SECRET is not set");
+  expect_clean_failure(r, 3, "quickbooks.yaml:" + position_in_config("${QBO_CLIENT_SECRET}") +
+                                 ": environment variable QBO_CLIENT_SECRET is not set");
 }
 
 TEST_F(CliErrors, MissingConfigFile) {
@@ -91,7 +105,7 @@ TEST_F(CliMigrate, MigrateIsIdempotentAndCreatesTheConnectorsRawTables) {
                    "AND table_name IN ('qbo_customers', 'qbo_invoices', 'qbo_items')"), 3);
   EXPECT_EQ(text("SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_index i JOIN pg_attribute a "
                  "ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
-                 "WHERE i.indrelid = 'raw.qbo_invoices'::regclass AND i.indisprimary"), "realm_id,id");
+                 "WHERE i.indrelid = 'raw.qbo_invoices'::regclass AND i.indisprimary"), "account,id");
 }
 
 }  // namespace

@@ -64,7 +64,7 @@ TEST(Config, ShippedQuickBooksFileLoadsWithDefaults) {
   EXPECT_EQ(c.name, "quickbooks");
   EXPECT_EQ(c.account, "9130357");
   EXPECT_EQ(c.base_url, "https://quickbooks.api.intuit.com");
-  EXPECT_EQ(c.errors, "quickbooks_fault");
+  EXPECT_EQ(c.extension, "quickbooks");
   EXPECT_TRUE(fs::path(c.path).is_absolute()) << c.path;
   EXPECT_EQ(fs::path(c.path).filename(), "quickbooks.yaml");
 
@@ -103,9 +103,10 @@ TEST(Config, ShippedQuickBooksFileLoadsWithDefaults) {
   for (size_t i = 0; i < streams.size(); ++i) {
     EXPECT_EQ(c.streams[i].name, streams[i].name);
     const auto& rest = c.streams[i].rest;
-    EXPECT_EQ(rest.paginator.kind, PaginatorKind::qbo_query);
-    EXPECT_EQ(rest.paginator.entity, streams[i].entity);
-    EXPECT_EQ(rest.volume.kind, VolumeKind::qbo_count);
+    ASSERT_NE(c.streams[i].extension.find("entity"), nullptr);
+    EXPECT_EQ(*c.streams[i].extension.find("entity"), streams[i].entity);
+    EXPECT_EQ(rest.paginator.kind, PaginatorKind::none);
+    EXPECT_EQ(rest.volume.kind, VolumeKind::none);
     EXPECT_EQ(rest.path, "/v3/company/9130357/query");
     EXPECT_EQ(rest.records, std::string("/QueryResponse/") + streams[i].entity);
     EXPECT_EQ(rest.primary_key, std::vector<std::string>{"/Id"});
@@ -192,12 +193,12 @@ const std::vector<std::string> kValid = {
     /* 12 */ "  max_page_size: 1000",
     /* 13 */ "streams:",
     /* 14 */ "  invoices:",
-    /* 15 */ "    paginator: {kind: qbo_query, entity: Invoice}",
+    /* 15 */ "    paginator: {kind: offset}",
     /* 16 */ "    table: raw.qbo_invoices",
     /* 17 */ "    path: /v3/company/1/query",
     /* 18 */ "    records: /QueryResponse/Invoice",
     /* 19 */ "    primary_key: /Id",
-    /* 20 */ "    volume: {kind: qbo_count}",
+    /* 20 */ "    volume: {kind: total_field}",
 };
 
 std::string with_line(int line, const std::string& text) {
@@ -251,6 +252,9 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"unknown_top_key", 3, "base_ur1: https://quickbooks.api.intuit.com", "3:1", {"base_ur1"}},
         ErrorCase{"unknown_nested_key", 11, "  page_sise: 100", "11:3", {"page_sise", "page_size"}},
         ErrorCase{"unknown_stream_key", 15, "    entitty: Invoice", "15:5", {"entitty"}},
+        ErrorCase{"qbo_query_paginator_of_old", 15, "    paginator: {kind: qbo_query, entity: Invoice}", "15:23", {"extension: quickbooks", "quickbooks: {entity: Invoice}"}},
+        ErrorCase{"qbo_count_volume_of_old", 20, "    volume: {kind: qbo_count}", "20:20", {"extension: quickbooks"}},
+        ErrorCase{"errors_key_of_old", 2, "errors: quickbooks_fault", "2:9", {"extension: quickbooks"}},
         ErrorCase{"wrong_type", 11, "  page_size: abc", "11:14", {"page_size", "abc"}},
         ErrorCase{"out_of_range", 11, "  page_size: 1001", "11:14", {"page_size", "1000", "1001"}},
         ErrorCase{"unknown_kind", 1, "kind: quickbooks", "1:7", {"quickbooks", "rest"}},

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "connectors/qbo/qbo_query.hpp"
-#include "connectors/rest/rest_stream.hpp"
+#include "connectors/qbo/qbo_stream.hpp"
 #include "http/curl_client.hpp"
 #include "tests/support/qbo_config.hpp"
 
@@ -60,7 +60,7 @@ TEST(QboQuery, Statements) {
 // The statement travels as the `query` parameter of the stream's request, encoded once.
 std::string first_page_url(const std::string& base, const std::string& realm) {
   auto config = tributary::testing::qbo_connector_config(100, base, realm);
-  connectors::RestStream stream(config, config.streams[0]);
+  connectors::qbo::QboStream stream(config, config.streams[0]);
   return stream.page_request(kWeek, "").http.url;
 }
 

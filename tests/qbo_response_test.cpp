@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "connectors/rest/rest_stream.hpp"
+#include "connectors/qbo/qbo_stream.hpp"
 #include "http/curl_client.hpp"
 #include "tests/support/qbo_config.hpp"
 #include "connectors/qbo/qbo_query.hpp"
@@ -25,9 +25,9 @@ namespace gr = boost::gregorian;
 // production takes.
 std::vector<Record> parse_entity_page(std::string& body, const std::string& entity) {
   auto config = tributary::testing::qbo_connector_config(100);
-  config.streams[0].rest.paginator.entity = entity;
+  config.streams[0].extension.values = {{"entity", entity}};
   config.streams[0].rest.records = "/QueryResponse/" + entity;
-  RestStream stream(config, config.streams[0]);
+  qbo::QboStream stream(config, config.streams[0]);
   Page page;
   page.body = body;
   stream.parse_page(page, "");
@@ -266,7 +266,7 @@ const Window kWeek{Timestamp(gr::date(2024, 1, 1)), Timestamp(gr::date(2024, 1, 
 
 TEST(QboStream, PageRequestStartsAtTheStoredPosition) {
   const auto config = hand_config(100);
-  RestStream stream(config, config.streams[0]);
+  qbo::QboStream stream(config, config.streams[0]);
   const std::vector<std::pair<std::string, long>> cases = {{"", 1}, {"1", 1}, {"101", 101}, {"2001", 2001}};
   for (const auto& [position, start] : cases) {
     auto req = stream.page_request(kWeek, position);
@@ -283,7 +283,7 @@ TEST(QboStream, PageRequestStartsAtTheStoredPosition) {
 
 TEST(QboStream, RequestPayloadIsJsonWithoutCredentials) {
   const auto config = hand_config(100);
-  RestStream stream(config, config.streams[0]);
+  qbo::QboStream stream(config, config.streams[0]);
   auto req = stream.page_request(kWeek, "101");
 
   simdjson::dom::parser parser;
@@ -313,7 +313,7 @@ TEST(QboStream, RequestPayloadIsJsonWithoutCredentials) {
 
 TEST(QboStream, ParsePageSetsTheNextPositionOnlyAfterAFullPage) {
   const auto config = hand_config(3);
-  RestStream stream(config, config.streams[0]);
+  qbo::QboStream stream(config, config.streams[0]);
   struct Case {
     std::vector<std::string> records;
     std::string position;
@@ -337,10 +337,10 @@ TEST(QboStream, ParsePageSetsTheNextPositionOnlyAfterAFullPage) {
 
 TEST(QboStream, PageSizeAboveQuickBooksLimitIsAConfigError) {
   const auto ok = hand_config(1000);
-  EXPECT_NO_THROW({ RestStream stream(ok, ok.streams[0]); });
+  EXPECT_NO_THROW({ qbo::QboStream stream(ok, ok.streams[0]); });
   const auto config = hand_config(1001);
   try {
-    RestStream stream(config, config.streams[0]);
+    qbo::QboStream stream(config, config.streams[0]);
     FAIL() << "page_size 1001 accepted";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::config);
@@ -350,12 +350,100 @@ TEST(QboStream, PageSizeAboveQuickBooksLimitIsAConfigError) {
 
 TEST(QboStream, CountAndIdRequests) {
   const auto config = hand_config(100);
-  RestStream stream(config, config.streams[0]);
+  qbo::QboStream stream(config, config.streams[0]);
   auto count = stream.count_request(kWeek);
   ASSERT_TRUE(count.has_value());
   EXPECT_EQ(count->http.url, query_url(config, count_query("Invoice", kWeek)));
   EXPECT_EQ(stream.id_request(kWeek, "1001").http.url, query_url(config, id_query("Invoice", kWeek, 1001, 1000)));
   EXPECT_EQ(stream.fetch_by_ids_request({"1", "2"}).http.url, query_url(config, by_ids_query("Invoice", {"1", "2"})));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deletions through Change Data Capture
+
+std::string cdc_answer(int deleted, int active, const std::string& time = "2026-11-20T10:00:00-08:00") {
+  std::string objects;
+  for (int i = 0; i < deleted + active; ++i) {
+    objects += std::string(i ? "," : "") + R"({"Id":")" + std::to_string(i + 1) + R"(",)" +
+               (i < deleted ? R"("status":"Deleted",)" : R"("SyncToken":"1",)") + R"("MetaData":{"LastUpdatedTime":")" +
+               time + R"("}})";
+  }
+  return R"({"CDCResponse":[{"QueryResponse":[{"Invoice":[)" + objects +
+         R"(],"startPosition":1,"maxResults":1},{}]}],"time":"2026-11-22T12:56:34.203-08:00"})";
+}
+
+TEST(QboStream, CdcRequestAsksForTheEntityChangedSinceTheRangeStart) {
+  const auto config = hand_config(100);
+  qbo::QboStream stream(config, config.streams[0]);
+  ASSERT_NE(stream.deletion_feed(), nullptr);
+  EXPECT_EQ(stream.max_lookback(), pt::hours(24 * 30));
+  auto req = stream.deletions_request(kWeek, "");
+  EXPECT_EQ(req.http.method, "GET");
+  EXPECT_EQ(req.http.url, config.base_url + "/v3/company/" + config.account +
+                              "/cdc?minorversion=75&entities=Invoice&changedSince=2024-01-01T00%3A00%3A00%2B00%3A00");
+  EXPECT_NE(stream.deletions_request(kWeek, "2024-01-03T00:00:00+00:00").http.url.find("changedSince=2024-01-03"),
+            std::string::npos);
+}
+
+TEST(QboStream, CdcDeletionsAreTheDeletedObjectsAtTheirTime) {
+  const auto config = hand_config(100);
+  qbo::QboStream stream(config, config.streams[0]);
+  Page page;
+  page.body = cdc_answer(2, 3);
+  auto d = stream.parse_deletions(page, "");
+  ASSERT_EQ(d.deleted.size(), 2u);
+  EXPECT_EQ(d.deleted[0].id, "1");
+  EXPECT_EQ(d.deleted[1].id, "2");
+  EXPECT_EQ(d.deleted[0].deleted_at, Timestamp(gr::date(2026, 11, 20), pt::hours(18)));
+  EXPECT_FALSE(d.next_position.has_value());
+  EXPECT_FALSE(d.truncated.has_value());
+  Page cut;
+  cut.body = cdc_answer(1, 1).substr(0, 60);
+  EXPECT_THROW(stream.parse_deletions(cut, ""), Error);
+}
+
+TEST(QboStream, AFullCdcAnswerIsAskedAgainFromItsLatestChangeOrReportedCut) {
+  const auto config = hand_config(100);
+  qbo::QboStream stream(config, config.streams[0]);
+  Page page;
+  page.body = cdc_answer(10, kCdcMaxObjects - 10);
+  auto d = stream.parse_deletions(page, "");
+  EXPECT_EQ(d.next_position, std::optional<std::string>("2026-11-20T18:00:00+00:00"));
+  EXPECT_FALSE(d.truncated.has_value());
+  // Asked again from there, the same instant fills the answer: no way forward, and it says so.
+  Page again;
+  again.body = cdc_answer(0, kCdcMaxObjects);
+  auto stuck = stream.parse_deletions(again, *d.next_position);
+  EXPECT_FALSE(stuck.next_position.has_value());
+  ASSERT_TRUE(stuck.truncated.has_value());
+  EXPECT_NE(stuck.truncated->find("1000"), std::string::npos) << *stuck.truncated;
+}
+
+TEST(QboStream, SettingsAreCheckedAtTheStream) {
+  auto with = [](std::vector<std::pair<std::string, std::string>> values) {
+    auto config = hand_config(100);
+    config.streams[0].extension.values = std::move(values);
+    return config;
+  };
+  auto none = with({{"entity", "Invoice"}, {"deletions", "none"}});
+  EXPECT_EQ(qbo::QboStream(none, none.streams[0]).deletion_feed(), nullptr);
+  for (const auto& [values, mention] : std::vector<std::pair<std::vector<std::pair<std::string, std::string>>, std::string>>{
+           {{}, "missing 'entity'"},
+           {{{"entity", "Invoice"}, {"entitty", "x"}}, "unknown key 'entitty'"},
+           {{{"entity", "Invoice"}, {"deletions", "webhooks"}}, "'deletions' must be cdc or none"}}) {
+    auto config = with(values);
+    try {
+      qbo::QboStream stream(config, config.streams[0]);
+      ADD_FAILURE() << mention << ": accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::config);
+      EXPECT_NE(std::string(e.what()).find(mention), std::string::npos) << e.what();
+      EXPECT_EQ(std::string(e.what()).rfind(config.path + ":40:5: stream 'invoices': ", 0), 0u) << e.what();
+    }
+  }
+  auto paged = hand_config(100);
+  paged.streams[0].rest.paginator.kind = PaginatorKind::offset;
+  EXPECT_THROW(qbo::QboStream(paged, paged.streams[0]), Error) << "QuickBooks pages itself";
 }
 
 }  // namespace

@@ -61,7 +61,7 @@ TEST_F(Quizops, BackfillLoadsEveryStreamExactly) {
   // quizzes is full refresh: one window; attempts and answers: 13 weekly windows each.
   EXPECT_EQ(scalar("SELECT count(*) FROM state.windows WHERE stream = 'quizzes'"), 1);
   EXPECT_EQ(scalar("SELECT count(*) FROM state.windows WHERE stream = 'answers'"), 13);
-  EXPECT_EQ(text("SELECT DISTINCT realm_id FROM raw.quizops_attempts"), "quizops");
+  EXPECT_EQ(text("SELECT DISTINCT account FROM raw.quizops_attempts"), "quizops");
   // Window bounds reach the API as half-open RFC 3339 parameters.
   bool saw_window = false;
   for (const auto& t : mock_->stats().targets) {

@@ -309,7 +309,7 @@ TEST(RestConfigErrors, EachErrorNamesFileLineAndColumn) {
       {"unknown stream key", 23, "    page_limit: 50", "23:5",
        "unknown key 'page_limit' in stream 'items' (expected one of: path, method, params, body, records, "
        "primary_key, cursor, window, paginator, volume, table, page_size, secret_params, verify, out_of_window, "
-       "max_record_bytes, sync)"},
+       "max_record_bytes, sync, deletions)"},
       {"a sync lag without its unit", 23, "    sync: {lookback: 2h, lag: 5 minutes}", "23:31",
        "'lag' must be an amount with a unit (ms, s, m, h, d) such as 5m or 1h, got '5 minutes'"},
       {"a sync start that is no date", 23, "    sync: {start: yesterday}", "23:19",

@@ -131,7 +131,7 @@ TEST_F(RestConnectors, LinkHeaderExampleFileWalksRelNextAndChecksXTotalCount) {
   EXPECT_EQ(targets(), expected_targets);
   EXPECT_EQ(scalar("SELECT expected_count FROM state.windows"), 90);
   EXPECT_EQ(scalar("SELECT verified_count FROM state.windows"), 90);
-  EXPECT_EQ(text("SELECT realm_id FROM raw.link_header_items LIMIT 1"), "default");
+  EXPECT_EQ(text("SELECT account FROM raw.link_header_items LIMIT 1"), "default");
   EXPECT_EQ(text("SELECT connector FROM state.runs"), "link_header_example");
   EXPECT_EQ(r.out.find(o.token), std::string::npos);
   EXPECT_EQ(r.err.find(o.token), std::string::npos);

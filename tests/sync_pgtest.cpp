@@ -113,5 +113,45 @@ TEST_F(Sync, AKilledRunLeavesNoStreamHeld) {
   expect_raw_equals_source();
 }
 
+// A connector file's own deletion feed (`deletions:`), paged like a stream: the mock's
+// GET /items/deleted?since=&until= lists what was removed.
+TEST_F(Sync, AConnectorFileDeletionFeedMarksDeletedRowsAndClearsThemOnReturn) {
+  start_mock(small_data(PageStyle::Offset, 60));
+  const std::string feed =
+      "deletions:\n"
+      "  path: /items/deleted\n"
+      "  params: {since: \"{window_start}\", until: \"{window_end}\"}\n"
+      "  records: /deleted\n"
+      "  id: /id\n"
+      "  deleted_at: /deleted_at\n"
+      "  format: iso8601_millis\n"
+      "  paginator: {kind: offset, total: /total, limit_param: limit}\n";
+  auto config = write_config("deletions.yaml", rest_connector_file("", sync_stream() + feed));
+  auto run = [&] { return tributary({"sync", "--config", config, "--workers", "1", "--lag", "0s", "--start", kStart}); };
+  auto marked = [] {
+    return text(std::string("SELECT coalesce(string_agg(id, ',' ORDER BY id::int), '') FROM ") + kRestTable +
+                " WHERE deleted_at_utc IS NOT NULL");
+  };
+  auto first = run();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(marked(), "");
+
+  mock_->remove({4, 9, 31});
+  auto second = run();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.out.find("deletions: 3 reported, 3 raw rows newly marked deleted"), std::string::npos) << second.out;
+  EXPECT_EQ(marked(), "4,9,31");
+  EXPECT_EQ(scalar(std::string("SELECT count(*) FROM ") + kRestTable), 60) << "rows are marked, never removed";
+  for (const auto& d : mock_->deleted()) {
+    EXPECT_EQ(scalar(std::string("SELECT count(*) FROM ") + kRestTable + " WHERE id = '" + std::to_string(d.id) +
+                     "' AND deleted_at_utc = '" + d.updated_at_utc + "'"), 1) << "the source's deletion time, id " << d.id;
+  }
+
+  mock_->restore({9});
+  auto third = run();
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_EQ(marked(), "4,31") << "a record the source returns again is not deleted";
+}
+
 }  // namespace
 }  // namespace tributary::testing

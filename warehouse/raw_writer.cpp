@@ -1,5 +1,8 @@
 #include "warehouse/raw_writer.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include "core/error.hpp"
 #include "core/text.hpp"
 #include "sql/sql.hpp"
 
@@ -9,8 +12,9 @@ namespace {
 constexpr const char* kMissingOrStaleSql = R"(
 SELECT s.id
 FROM unnest($2::text[], $3::text[]) AS s(id, updated_at)
-LEFT JOIN {{table}} AS r ON r.realm_id = $1 AND r.id = s.id
+LEFT JOIN {{table}} AS r ON r.account = $1 AND r.id = s.id
 WHERE r.id IS NULL
+   OR r.deleted_at_utc IS NOT NULL  -- marked deleted, yet the source lists it: write it again
    OR (r.source_updated_at IS NOT NULL AND r.source_updated_at < NULLIF(s.updated_at, '')::timestamptz)
 ORDER BY s.id)";
 
@@ -18,10 +22,17 @@ ORDER BY s.id)";
 // or an older copy arrived late): the upsert keeps the newer one; this says which.
 constexpr const char* kOlderThanRawSql = R"(
 SELECT s.id FROM tributary_stage AS s
-JOIN {{table}} AS r ON r.realm_id = $1 AND r.id = s.id
+JOIN {{table}} AS r ON r.account = $1 AND r.id = s.id
 WHERE r.source_updated_at > NULLIF(s.source_updated_at, '')::timestamptz
   AND r.payload IS DISTINCT FROM s.payload::jsonb
 ORDER BY s.id)";
+
+// A deletion never hides a version the source wrote after it (the record came back).
+constexpr const char* kMarkDeletedSql = R"(
+UPDATE {{table}} AS r SET deleted_at_utc = d.at
+FROM (SELECT DISTINCT ON (id) id, at FROM unnest($2::text[], $3::timestamptz[]) AS u(id, at) ORDER BY id, at DESC) AS d
+WHERE r.account = $1 AND r.id = d.id AND r.deleted_at_utc IS NULL
+  AND (r.source_updated_at IS NULL OR r.source_updated_at <= d.at))";
 
 }  // namespace
 
@@ -34,11 +45,35 @@ void RawTableWriter::ensure_table() {
     pqxx::work txn(conn_);
     // Concurrent workers may race to create the same table; serialise them.
     txn.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", "tributary:ddl:" + table_);
+    upgrade_older_table(txn);
     txn.exec(sql::fill(sql::text("raw_table.sql"), "table", quoted_));
     txn.commit();
   } catch (const pqxx::failure& e) {
     pg::rethrow_as_database_error(e, "creating " + table_);
   }
+}
+
+// Tables created by 0.1 name the account column realm_id, after QuickBooks, and lack
+// deleted_at_utc. Only the table's owner may change them: a role that may merely write them is
+// told what to run rather than failing on the ALTER.
+void RawTableWriter::upgrade_older_table(pqxx::transaction_base& txn) {
+  auto columns = txn.exec_params(
+      "SELECT bool_or(attname = 'realm_id'), bool_or(attname = 'deleted_at_utc'), "
+      "bool_or(pg_has_role(c.relowner, 'USAGE')) "
+      "FROM pg_class AS c JOIN pg_attribute AS a ON a.attrelid = c.oid AND NOT a.attisdropped "
+      "WHERE c.oid = to_regclass($1)", quoted_);
+  if (columns.empty() || columns[0][0].is_null()) return;  // no table yet
+  bool realm_id = columns[0][0].as<bool>(), deleted_at = columns[0][1].as<bool>(), owner = columns[0][2].as<bool>();
+  if (!realm_id && deleted_at) return;
+  if (!owner) {
+    throw Error(ErrorKind::database, table_ + " was created by tributary 0.1 and must be upgraded by its owner: "
+                                     "run this command once as the owner (or `ALTER TABLE " + table_ +
+                                     " RENAME COLUMN realm_id TO account; ALTER TABLE " + table_ +
+                                     " ADD COLUMN deleted_at_utc timestamptz`)");
+  }
+  if (realm_id) txn.exec("ALTER TABLE " + quoted_ + " RENAME COLUMN realm_id TO account");
+  if (!deleted_at) txn.exec("ALTER TABLE " + quoted_ + " ADD COLUMN deleted_at_utc timestamptz");
+  spdlog::info("{}: upgraded from tributary 0.1 (account column, deleted_at_utc)", table_);
 }
 
 long RawTableWriter::write_page(pqxx::transaction_base& txn, const PageMetadata& meta,
@@ -54,28 +89,28 @@ long RawTableWriter::write_page(pqxx::transaction_base& txn, const PageMetadata&
     }
     copy.complete();
   }
-  auto result = txn.exec_params(upsert_sql_, meta.realm_id, format_utc_micros(meta.window.start),
+  auto result = txn.exec_params(upsert_sql_, meta.account, format_utc_micros(meta.window.start),
                                 format_utc_micros(meta.window.end), meta.page_number, meta.page_size,
                                 meta.request_payload, meta.run_id, format_utc_micros(meta.ingested_at));
   return static_cast<long>(result.affected_rows());
 }
 
-std::vector<std::string> RawTableWriter::older_than_raw(pqxx::transaction_base& txn, const std::string& realm_id) {
+std::vector<std::string> RawTableWriter::older_than_raw(pqxx::transaction_base& txn, const std::string& account) {
   std::vector<std::string> out;
-  for (const auto& row : txn.exec_params(sql::fill(kOlderThanRawSql, "table", quoted_), realm_id)) {
+  for (const auto& row : txn.exec_params(sql::fill(kOlderThanRawSql, "table", quoted_), account)) {
     out.push_back(row[0].as<std::string>());
   }
   return out;
 }
 
 std::vector<std::string> RawTableWriter::missing_or_stale(pqxx::transaction_base& txn,
-                                                          const std::string& realm_id,
+                                                          const std::string& account,
                                                           const std::vector<std::string>& ids,
                                                           const std::vector<std::optional<Timestamp>>& updated_at) {
   std::vector<std::string> times;
   times.reserve(updated_at.size());
   for (const auto& t : updated_at) times.push_back(t ? format_utc_micros(*t) : std::string());
-  auto rows = txn.exec_params(sql::fill(kMissingOrStaleSql, "table", quoted_), realm_id,
+  auto rows = txn.exec_params(sql::fill(kMissingOrStaleSql, "table", quoted_), account,
                               pg::array_literal(ids), pg::array_literal(times));
   std::vector<std::string> out;
   out.reserve(rows.size());
@@ -98,6 +133,21 @@ std::vector<std::pair<size_t, std::string>> RawTableWriter::refused(pqxx::transa
     }
   }
   return out;
+}
+
+}  // namespace tributary::warehouse
+
+namespace tributary::warehouse {
+
+long RawTableWriter::mark_deleted(pqxx::transaction_base& txn, const std::string& account,
+                                  const std::vector<std::string>& ids, const std::vector<Timestamp>& deleted_at) {
+  if (ids.empty()) return 0;
+  std::vector<std::string> times;
+  times.reserve(deleted_at.size());
+  for (const auto& t : deleted_at) times.push_back(format_utc_micros(t));
+  auto result = txn.exec_params(sql::fill(kMarkDeletedSql, "table", quoted_), account, pg::array_literal(ids),
+                                pg::array_literal(times));
+  return static_cast<long>(result.affected_rows());
 }
 
 }  // namespace tributary::warehouse

@@ -18,7 +18,7 @@ struct RawRecord {
 
 // What every row of one page shares.
 struct PageMetadata {
-  std::string realm_id;
+  std::string account;
   Window window;
   int page_number = 0;
   int page_size = 0;
@@ -42,13 +42,18 @@ class RawTableWriter {
 
   // Of `ids` with their source updated-at times (nullopt: no cursor), those raw lacks or holds
   // in an older version.
-  std::vector<std::string> missing_or_stale(pqxx::transaction_base& txn, const std::string& realm_id,
+  std::vector<std::string> missing_or_stale(pqxx::transaction_base& txn, const std::string& account,
                                             const std::vector<std::string>& ids,
                                             const std::vector<std::optional<Timestamp>>& updated_at);
 
   // After write_page in the same transaction, when it changed fewer rows than it staged: the
   // staged ids raw holds in a newer version (kept), whose payload differs.
-  std::vector<std::string> older_than_raw(pqxx::transaction_base& txn, const std::string& realm_id);
+  std::vector<std::string> older_than_raw(pqxx::transaction_base& txn, const std::string& account);
+
+  // Marks the rows of `ids` deleted at the matching time, unless raw holds a version written
+  // after it or the row is already marked. Returns how many rows it marked.
+  long mark_deleted(pqxx::transaction_base& txn, const std::string& account, const std::vector<std::string>& ids,
+                    const std::vector<Timestamp>& deleted_at);
 
   // After write_page failed with a data error: which records PostgreSQL refuses, and why
   // (index into `records`, its message). Each is tried under its own savepoint in `txn`.
@@ -56,6 +61,8 @@ class RawTableWriter {
                                                       const std::vector<RawRecord>& records);
 
  private:
+  void upgrade_older_table(pqxx::transaction_base& txn);
+
   pqxx::connection_base& conn_;
   std::string table_;
   std::string quoted_;

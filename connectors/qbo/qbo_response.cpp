@@ -61,6 +61,19 @@ void for_each_record(std::string& body, std::string_view entity, F&& on_record) 
   }
 }
 
+// One changed object: its Id, when it last changed, and whether it is a deletion.
+void read_cdc_object(od::object& record, std::string_view entity, CdcAnswer& out) {
+  od::value id;
+  if (record.find_field_unordered("Id").get(id) != simdjson::SUCCESS) malformed(std::string(entity) + " without Id in CDC");
+  auto id_string = id_text(id);
+  std::string_view status;
+  bool deleted = record.find_field_unordered("status").get_string().get(status) == simdjson::SUCCESS && status == "Deleted";
+  auto updated = last_updated(record);
+  if (!updated) malformed(std::string(entity) + " " + id_string + " without MetaData.LastUpdatedTime in CDC");
+  if (!out.latest || *updated > *out.latest) out.latest = *updated;
+  if (deleted) out.deleted.push_back({std::move(id_string), *updated});
+}
+
 }  // namespace
 
 std::vector<SourceId> parse_id_page(std::string& body, std::string_view entity) {
@@ -74,6 +87,39 @@ std::vector<SourceId> parse_id_page(std::string& body, std::string_view entity) 
     s.updated_at = *updated;
     out.push_back(std::move(s));
   });
+  return out;
+}
+
+// {"CDCResponse":[{"QueryResponse":[{"<Entity>":[...],"startPosition":1,"maxResults":N},...]}],
+// "time":"..."}: deleted objects carry only Id, status "Deleted" and MetaData.
+CdcAnswer parse_cdc(std::string& body, std::string_view entity) {
+  require_complete(body);
+  CdcAnswer out;
+  try {
+    od::document doc = iterate_json(body);
+    bool seen_response = false;
+    for (auto root_field : doc.get_object()) {
+      if (std::string_view(root_field.unescaped_key()) != "CDCResponse") continue;
+      seen_response = true;
+      for (auto cdc : root_field.value().get_array()) {
+        od::array responses;
+        if (cdc.find_field_unordered("QueryResponse").get_array().get(responses) != simdjson::SUCCESS) continue;
+        for (auto response : responses) {
+          for (auto field : response.get_object()) {
+            if (std::string_view(field.unescaped_key()) != entity) continue;
+            for (auto element : field.value().get_array()) {
+              od::object record = element.get_object();
+              out.objects += 1;
+              read_cdc_object(record, entity, out);
+            }
+          }
+        }
+      }
+    }
+    if (!seen_response) malformed("no CDCResponse");
+  } catch (const simdjson::simdjson_error& e) {
+    malformed(e.what());
+  }
   return out;
 }
 

@@ -61,7 +61,6 @@ std::vector<std::pair<std::string, std::string>> paginator_params(const Paginato
     case PaginatorKind::link_header:
       if (position.empty()) return {{p.limit_param, size}};
       return {};
-    case PaginatorKind::qbo_query: return {};  // STARTPOSITION/MAXRESULTS live inside the statement
   }
   return {};
 }
@@ -90,12 +89,6 @@ std::optional<std::string> next_position(const PaginatorSpec& p, const std::stri
       if (!page.next_token || page.next_token->empty() || page.returned == 0) return std::nullopt;
       if (p.stop_on_short_page && page.returned < static_cast<size_t>(page.page_size)) return std::nullopt;
       return page.next_token;
-    case PaginatorKind::qbo_query: {
-      // STARTPOSITION is 1-based; QuickBooks has no next token, so a short page is the end.
-      long long start = position_number(position, 1);
-      if (page.returned < static_cast<size_t>(page.page_size)) return std::nullopt;
-      return std::to_string(start + static_cast<long long>(page.returned));
-    }
     case PaginatorKind::link_header:
       if (!page.next_link || page.next_link->empty() || page.returned == 0) return std::nullopt;
       if (p.stop_on_short_page && page.returned < static_cast<size_t>(page.page_size)) return std::nullopt;

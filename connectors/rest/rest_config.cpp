@@ -61,20 +61,27 @@ std::optional<CursorSpec> read_cursor(const YamlReader& r, const YAML::Node& nod
   return CursorSpec{field, time_format(r, node, "format")};
 }
 
+// Files written before QuickBooks became an extension name its pieces in the generic keys.
+[[noreturn]] void moved_to_extension(const YamlReader& r, const YAML::Node& node, const std::string& what) {
+  r.fail(node, what + " moved to the QuickBooks extension: write `extension: quickbooks` at the top of the file "
+                      "and `quickbooks: {entity: Invoice}` in the stream instead of paginator and volume, "
+                      "as config/quickbooks.yaml does");
+}
+
 PaginatorSpec read_paginator(const YamlReader& r, const YAML::Node& node) {
   PaginatorSpec p;
   if (!node) return p;
   r.require_map(node, "paginator");
-  r.allow_keys(node, {"kind", "limit_param", "offset_param", "page_param", "first_page", "cursor_param",
-                      "next", "total", "stop_on_short_page", "entity", "first_cursor", "anchor"}, "paginator");
   auto kind_name = r.text(node, "kind");
+  if (kind_name == "qbo_query") moved_to_extension(r, node["kind"], "paginator kind qbo_query");
+  r.allow_keys(node, {"kind", "limit_param", "offset_param", "page_param", "first_page", "cursor_param",
+                      "next", "total", "stop_on_short_page", "first_cursor", "anchor"}, "paginator");
   auto kind = paginator_kind_from(kind_name);
   if (!kind) {
     r.fail(node["kind"], "unknown paginator kind '" + node["kind"].Scalar() +
-                             "' (expected one of: none, offset, page_number, cursor, next_url, link_header, qbo_query)");
+                             "' (expected one of: none, offset, page_number, cursor, next_url, link_header)");
   }
   p.kind = *kind;
-  if (p.kind == PaginatorKind::qbo_query) p.entity = r.text(node, "entity");
   p.limit_param = r.text(node, "limit_param", p.limit_param);
   p.offset_param = r.text(node, "offset_param", p.offset_param);
   p.page_param = r.text(node, "page_param", p.page_param);
@@ -113,39 +120,28 @@ VolumeSpec read_volume(const YamlReader& r, const YAML::Node& node) {
     v.kind = VolumeKind::total_header;
     v.header = r.text(node, "header", std::string("X-Total-Count"));
   } else if (kind == "qbo_count") {
-    v.kind = VolumeKind::qbo_count;
+    moved_to_extension(r, node["kind"], "volume kind qbo_count");
   } else if (kind != "none") {
     r.fail(node["kind"], "unknown volume kind '" + node["kind"].Scalar() +
-                             "' (expected one of: none, count_request, total_field, total_header, qbo_count)");
+                             "' (expected one of: none, count_request, total_field, total_header)");
   }
   return v;
 }
 
-std::vector<std::string> read_primary_key(const YamlReader& r, const YAML::Node& map) {
-  auto node = map["primary_key"];
-  if (!node) r.fail(map, "missing required key 'primary_key'");
+std::vector<std::string> read_primary_key(const YamlReader& r, const YAML::Node& map, const char* key = "primary_key") {
+  auto node = map[key];
+  if (!node) r.fail(map, std::string("missing required key '") + key + "'");
   std::vector<std::string> keys;
   if (node.IsScalar()) keys.push_back(node.Scalar());
   else if (node.IsSequence()) for (const auto& k : node) keys.push_back(r.plain(k));
-  else r.fail(node, "'primary_key' must be a JSON pointer or a list of them");
-  if (keys.empty()) r.fail(node, "'primary_key' names no field");
+  else r.fail(node, std::string("'") + key + "' must be a JSON pointer or a list of them");
+  if (keys.empty()) r.fail(node, std::string("'") + key + "' names no field");
   for (size_t i = 0; i < keys.size(); ++i) {
     if (keys[i].empty() || !valid_json_pointer(keys[i])) {
-      r.fail(node.IsSequence() ? node[i] : node, "primary key '" + keys[i] + "' is not a JSON pointer like /id");
+      r.fail(node.IsSequence() ? node[i] : node, (key == std::string("id") ? "id" : "primary key") + std::string(" '") + keys[i] + "' is not a JSON pointer like /id");
     }
   }
   return keys;
-}
-
-// QuickBooks' query language comes as a pair: its paginator and its count.
-void check_pairing(const YamlReader& r, const YAML::Node& s, const RestStreamSpec& spec) {
-  if (spec.volume.kind == VolumeKind::qbo_count && spec.paginator.kind != PaginatorKind::qbo_query) {
-    r.fail(s["volume"], "volume kind qbo_count needs paginator kind qbo_query");
-  }
-  if (spec.paginator.kind == PaginatorKind::qbo_query && spec.volume.kind != VolumeKind::qbo_count) {
-    // Reconciliation needs the source's count to know when its id sweep is complete.
-    r.fail(s["paginator"], "paginator kind qbo_query needs volume: {kind: qbo_count}");
-  }
 }
 
 // verify, out_of_window, max_record_bytes, and what they need of the rest of the stream.
@@ -198,9 +194,43 @@ RestStreamSpec read_rest_stream(const YamlReader& r, const YAML::Node& s, const 
   section([&] { spec.window = read_window(r, s["window"]); });
   section([&] { spec.paginator = read_paginator(r, s["paginator"]); });
   section([&] { spec.volume = read_volume(r, s["volume"]); });
-  section([&] { check_pairing(r, s, spec); });
   section([&] { read_verification(r, s, spec); });
   return spec;
+}
+
+// `deletions: {path, params, records, id, deleted_at, format, paginator, max_lookback}`: the
+// stream's own parts where the feed does not say otherwise (its key, and no cursor or paging).
+std::optional<DeletionSpec> read_deletions(const YamlReader& r, const YAML::Node& node, const RestStreamSpec& stream) {
+  if (!node || (node.IsScalar() && node.Scalar() == "none")) return std::nullopt;
+  r.require_map(node, "deletions");
+  r.allow_keys(node, {"path", "method", "params", "body", "records", "id", "deleted_at", "format", "paginator",
+                      "max_lookback"}, "deletions");
+  DeletionSpec d;
+  auto& f = d.feed;
+  f.path = r.text(node, "path");
+  if (f.path.empty() || f.path[0] != '/') r.fail(node["path"], "'path' must start with '/'");
+  f.method = r.text(node, "method", f.method);
+  if (f.method != "GET" && f.method != "POST") r.fail(node["method"], "'method' must be GET or POST");
+  f.params = read_string_map(r, node["params"], "params of deletions");
+  f.body = r.text(node, "body", std::string());
+  f.records = pointer(r, node, "records", "");
+  f.primary_key = node["id"] ? read_primary_key(r, node, "id") : stream.primary_key;
+  auto format = time_format(r, node, "format");
+  f.window.format = format;
+  if (node["deleted_at"]) f.cursor = CursorSpec{pointer(r, node, "deleted_at", ""), format};
+  f.paginator = read_paginator(r, node["paginator"]);
+  f.verify = VerifyMode::none;           // a deletion seen twice is marked once
+  f.out_of_window = OutOfWindow::load;   // a feed's time filter and its deleted-at may differ
+  f.max_record_bytes = stream.max_record_bytes;
+  if (node["max_lookback"]) {
+    auto lookback = try_parse_duration(r.text(node, "max_lookback"));
+    if (!lookback || lookback->total_seconds() <= 0) {
+      r.fail(node["max_lookback"], "'max_lookback' must be an amount with a unit such as 30d, got '" +
+                                       node["max_lookback"].Scalar() + "'");
+    }
+    d.max_lookback = *lookback;
+  }
+  return d;
 }
 
 }  // namespace tributary::connectors

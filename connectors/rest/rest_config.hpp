@@ -16,6 +16,9 @@ using Section = std::function<void(const std::function<void()>& read)>;
 RestStreamSpec read_rest_stream(const YamlReader& r, const YAML::Node& stream, const std::string& name,
                                 const Section& section);
 
+// A stream's `deletions:` feed; nullopt when absent or `none`.
+std::optional<DeletionSpec> read_deletions(const YamlReader& r, const YAML::Node& node, const RestStreamSpec& stream);
+
 // A mapping of strings, e.g. params or headers, values ${VAR}-expanded.
 std::vector<std::pair<std::string, std::string>> read_string_map(const YamlReader& r, const YAML::Node& node,
                                                                  const std::string& what);

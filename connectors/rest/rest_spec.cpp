@@ -15,8 +15,7 @@ const std::vector<std::pair<TimeFormat, const char*>> kTimeFormats = {
 const std::vector<std::pair<PaginatorKind, const char*>> kPaginators = {
     {PaginatorKind::none, "none"},         {PaginatorKind::offset, "offset"},
     {PaginatorKind::page_number, "page_number"}, {PaginatorKind::cursor, "cursor"},
-    {PaginatorKind::next_url, "next_url"}, {PaginatorKind::link_header, "link_header"},
-    {PaginatorKind::qbo_query, "qbo_query"}};
+    {PaginatorKind::next_url, "next_url"}, {PaginatorKind::link_header, "link_header"}};
 
 const Timestamp kEpoch(boost::gregorian::date(1970, 1, 1));
 

@@ -26,10 +26,7 @@ struct CursorSpec {
   TimeFormat format = TimeFormat::iso8601;
 };
 
-// qbo_query is QuickBooks Online's query language: the window filter and STARTPOSITION /
-// MAXRESULTS go inside a SELECT statement sent as the `query` parameter, and the stream can
-// count (SELECT COUNT(*)) and list ids (SELECT Id) to reconcile what offset paging missed.
-enum class PaginatorKind { none, offset, page_number, cursor, next_url, link_header, qbo_query };
+enum class PaginatorKind { none, offset, page_number, cursor, next_url, link_header };
 
 struct PaginatorSpec {
   PaginatorKind kind = PaginatorKind::none;
@@ -41,7 +38,6 @@ struct PaginatorSpec {
   std::string next;                     // JSON pointer: next cursor (cursor) or next URL (next_url)
   std::string total;                    // JSON pointer to a total count; stops paging when reached
   bool stop_on_short_page = true;       // offset and page_number
-  std::string entity;                   // qbo_query: the QuickBooks entity (Invoice)
   std::string first_cursor;             // cursor: sent with the first request (a body page number: "1")
   // Keyset re-anchoring (offset, page_number): every request restarts at the last cursor value
   // seen ({window_start} becomes it), so updates to records already read shift nothing. Needs an
@@ -50,7 +46,7 @@ struct PaginatorSpec {
 };
 
 // How a window is proven complete (docs/reliability.md). auto: keyset for anchored paginators,
-// a verification sweep for offset, page_number, link_header and qbo_query, the source's own
+// a verification sweep for offset, page_number and link_header, the source's own
 // tokens for cursor and next_url.
 enum class VerifyMode { automatic, sweep, none };
 
@@ -58,7 +54,7 @@ enum class VerifyMode { automatic, sweep, none };
 // and cursor fields differ).
 enum class OutOfWindow { fail, load };
 
-enum class VolumeKind { none, count_request, total_field, total_header, qbo_count };
+enum class VolumeKind { none, count_request, total_field, total_header };
 
 struct VolumeSpec {
   VolumeKind kind = VolumeKind::none;
@@ -81,6 +77,13 @@ struct RestStreamSpec {
   VerifyMode verify = VerifyMode::automatic;
   OutOfWindow out_of_window = OutOfWindow::fail;
   long long max_record_bytes = 16LL << 20;  // larger records are quarantined
+};
+
+// A stream's `deletions:`: a second request, paged like any stream, whose records are what the
+// source deleted in a time range ({window_start} {window_end} in its params or body).
+struct DeletionSpec {
+  RestStreamSpec feed;                   // primary_key: the deleted ids; cursor: when each was deleted
+  std::optional<Duration> max_lookback;  // how far back the source keeps them; nullopt: unlimited
 };
 
 std::string to_string(TimeFormat f);

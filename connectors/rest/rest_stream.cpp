@@ -7,8 +7,6 @@
 
 
 #include "connectors/rest/json_page.hpp"
-#include "connectors/qbo/qbo_query.hpp"
-#include "connectors/qbo/qbo_response.hpp"
 #include "connectors/rest/paginator.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
@@ -53,15 +51,18 @@ std::string fill_window(const std::string& text, const Window& window, const Win
 
 RestStream::RestStream(const ConnectorConfig& connector, StreamConfig stream)
     : connector_(connector), stream_(std::move(stream)) {
-  if (qbo() && stream_.page_size > qbo::kMaxResults) {
-    throw Error(ErrorKind::config, connector_.path + ": stream '" + stream_.name + "': page_size " +
-                                       std::to_string(stream_.page_size) +
-                                       " exceeds QuickBooks' MAXRESULTS limit of 1000");
+  if (stream_.deletions) {
+    StreamConfig feed = stream_;
+    feed.name = stream_.name + " deletions";
+    feed.rest = stream_.deletions->feed;
+    feed.deletions.reset();
+    deletions_ = std::make_unique<RestStream>(connector_, std::move(feed));
   }
 }
 
 SourceRequest RestStream::build(const std::string& path, const Window& window, const std::string& position,
-                                int page_size, const std::string& statement, bool paginate) const {
+                                int page_size, const std::vector<std::pair<std::string, std::string>>& extra,
+                                bool paginate) const {
   const auto& spec = stream_.rest;
   SourceRequest r;
   r.http.method = spec.method;
@@ -83,7 +84,7 @@ SourceRequest RestStream::build(const std::string& path, const Window& window, c
     if (paginate) {
       for (auto& p : paginator_params(spec.paginator, position, page_size)) all.push_back(std::move(p));
     }
-    if (!statement.empty()) all.emplace_back("query", statement);
+    all.insert(all.end(), extra.begin(), extra.end());
     for (const auto& [k, v] : all) {
       auto value = fill_window(v, window, spec.window);
       query += query.empty() ? '?' : '&';
@@ -117,8 +118,7 @@ Guarantee RestStream::guarantee() const {
     case PaginatorKind::next_url: return Guarantee::source_cursor;
     case PaginatorKind::offset:
     case PaginatorKind::page_number:
-    case PaginatorKind::link_header:
-    case PaginatorKind::qbo_query: return Guarantee::sweep;
+    case PaginatorKind::link_header: return Guarantee::sweep;
   }
   return Guarantee::sweep;
 }
@@ -128,10 +128,6 @@ SourceRequest RestStream::page_request(const Window& window, const std::string& 
 }
 
 SourceRequest RestStream::sized_page_request(const Window& window, const std::string& position, int size) const {
-  if (qbo()) {
-    auto statement = qbo::page_query(stream_.rest.paginator.entity, window, start_position(position), size);
-    return build(stream_.rest.path, window, position, size, statement);
-  }
   if (stream_.rest.paginator.anchor_cursor) {
     // Anchored: the window starts again at the last cursor value read.
     if (auto anchor = decode_anchor(position)) return build(stream_.rest.path, {anchor->anchor, window.end}, position, size);
@@ -174,7 +170,7 @@ std::string RestStream::next_url(const std::string& raw) const {
 void RestStream::parse_page(Page& page, const std::string& position) const {
   const auto& p = stream_.rest.paginator;
   bool body_next = p.kind == PaginatorKind::cursor || p.kind == PaginatorKind::next_url;
-  auto reading = read_json_page(page.body, stream_.rest, body_next ? p.next : "", p.total, qbo());
+  auto reading = read_json_page(page.body, stream_.rest, body_next ? p.next : "", p.total);
   page.records = std::move(reading.records);
   if (p.anchor_cursor) {
     page.next_position = next_anchor(decode_anchor(position), page.records, stream_.page_size);
@@ -214,7 +210,7 @@ std::optional<EndCheck> RestStream::end_check(const Window& window, const std::s
 
 std::optional<std::string> RestStream::confirm_end(const EndCheck& check, Page& answer) const {
   const auto& p = stream_.rest.paginator;
-  auto reading = read_json_page(answer.body, stream_.rest, "", "", qbo());
+  auto reading = read_json_page(answer.body, stream_.rest, "", "");
   if (check.expect == EndCheck::Expect::no_records) {
     if (reading.records.empty()) return std::nullopt;
     return "the page after the declared total (" + p.total + ") still returned " +
@@ -233,18 +229,15 @@ std::optional<SourceRequest> RestStream::count_request(const Window& window) con
   const auto& v = stream_.rest.volume;
   switch (v.kind) {
     case VolumeKind::none: return std::nullopt;
-    case VolumeKind::count_request: return build(v.path, window, "", 1, "", false);
+    case VolumeKind::count_request: return build(v.path, window, "", 1, {}, false);
     case VolumeKind::total_field:
     case VolumeKind::total_header: return build(stream_.rest.path, window, "", 1);
-    case VolumeKind::qbo_count:
-      return build(stream_.rest.path, window, "", 1, qbo::count_query(stream_.rest.paginator.entity, window));
   }
   return std::nullopt;
 }
 
 long long RestStream::parse_count(http::HttpResponse& response) const {
   const auto& v = stream_.rest.volume;
-  if (v.kind == VolumeKind::qbo_count) return qbo::parse_count(response.body);
   std::optional<std::string> text;
   if (v.kind == VolumeKind::total_header) {
     if (auto* h = response.header(to_lower(v.header))) text = *h;
@@ -259,42 +252,35 @@ long long RestStream::parse_count(http::HttpResponse& response) const {
   return n;
 }
 
-// Reconciliation speaks QuickBooks' query language: SELECT Id, MetaData.LastUpdatedTime pages
-// (1000 at a time), then SELECT * ... WHERE Id IN (...) for what offset paging missed.
-SourceRequest RestStream::id_request(const Window& window, const std::string& position) const {
-  require_qbo("reconcile");
-  const auto& entity = stream_.rest.paginator.entity;
-  return build(stream_.rest.path, window, position, qbo::kMaxResults,
-               qbo::id_query(entity, window, start_position(position), qbo::kMaxResults));
+std::optional<Duration> RestStream::max_lookback() const {
+  return stream_.deletions ? stream_.deletions->max_lookback : std::nullopt;
 }
 
-IdPage RestStream::parse_ids(http::HttpResponse& response, const std::string& position) const {
-  require_qbo("reconcile");
-  IdPage page;
-  page.ids = qbo::parse_id_page(response.body, stream_.rest.paginator.entity);
-  PaginatorSpec ids = stream_.rest.paginator;
-  page.next_position = next_position(ids, position, {page.ids.size(), qbo::kMaxResults, {}, {}, {}});
-  return page;
+SourceRequest RestStream::deletions_request(const Window& range, const std::string& position) const {
+  return deletions_->page_request(range, position);
 }
 
-SourceRequest RestStream::fetch_by_ids_request(const std::vector<std::string>& ids) const {
-  require_qbo("reconcile");
-  return build(stream_.rest.path, Window{}, "", static_cast<int>(ids.size()),
-               qbo::by_ids_query(stream_.rest.paginator.entity, ids));
+// The feed's records are the deleted ids, its cursor when each was deleted.
+DeletionPage RestStream::parse_deletions(Page& answer, const std::string& position) const {
+  deletions_->parse_page(answer, position);
+  DeletionPage out;
+  out.next_position = answer.next_position;
+  for (const auto& r : answer.records) {
+    if (r.id.empty()) {
+      throw Error(ErrorKind::data, "stream " + stream_.name + ": deletions record " + std::to_string(r.index) +
+                                       " has no id (" + r.reject_reason + ")");
+    }
+    out.deleted.push_back({r.id, r.updated_at});
+  }
+  return out;
 }
 
-void RestStream::require_qbo(const char* what) const {
-  if (!qbo()) throw Error(ErrorKind::internal, "stream " + stream_.name + " cannot " + what + " by id");
-}
-
-long RestStream::start_position(const std::string& position) const {
-  auto start = position_number(position, 1);
-  if (start < 1) throw Error(ErrorKind::data, "stored position '" + position + "' is not a STARTPOSITION");
-  return static_cast<long>(start);
-}
-
-RestConnector::RestConnector(ConnectorConfig config) : config_(std::move(config)) {
-  for (const auto& s : config_.streams) streams_.push_back(std::make_unique<RestStream>(config_, s));
+RestConnector::RestConnector(ConnectorConfig config, const Extension* extension)
+    : config_(std::move(config)), extension_(extension) {
+  for (const auto& s : config_.streams) {
+    if (extension_ != nullptr) streams_.push_back(extension_->make_stream(config_, s));
+    else streams_.push_back(std::make_unique<RestStream>(config_, s));
+  }
 }
 
 const Stream& RestConnector::stream(const std::string& name) const {
@@ -307,7 +293,7 @@ const Stream& RestConnector::stream(const std::string& name) const {
 }
 
 std::string RestConnector::describe_failure(const http::HttpResponse& response) const {
-  if (config_.errors == "quickbooks_fault") return qbo::describe_fault(response);
+  if (extension_ != nullptr) return extension_->describe_failure(response);
   return http::describe_plainly(response);
 }
 

@@ -8,7 +8,7 @@
 
 namespace tributary::connectors {
 
-class RestStream final : public Stream, public IdSweep {
+class RestStream final : public Stream, public DeletionFeed {
  public:
   RestStream(const ConnectorConfig& connector, StreamConfig stream);
   const StreamConfig& config() const override { return stream_; }
@@ -24,38 +24,40 @@ class RestStream final : public Stream, public IdSweep {
   std::optional<SourceRequest> count_request(const Window& window) const override;
   long long parse_count(http::HttpResponse& response) const override;
 
-  const IdSweep* id_sweep() const override { return qbo() ? this : nullptr; }
-  SourceRequest id_request(const Window&, const std::string&) const override;
-  IdPage parse_ids(http::HttpResponse&, const std::string&) const override;
-  SourceRequest fetch_by_ids_request(const std::vector<std::string>&) const override;
-  int max_ids_per_fetch() const override { return qbo() ? 100 : 0; }
+  const DeletionFeed* deletion_feed() const override { return deletions_ ? this : nullptr; }
+  std::optional<Duration> max_lookback() const override;
+  SourceRequest deletions_request(const Window& range, const std::string& position) const override;
+  DeletionPage parse_deletions(Page& answer, const std::string& position) const override;
+
+  // A request for `path` with the stream's method, headers, parameters and body, the window
+  // filled in; then the paginator's parameters for `position` (unless `paginate` is false: a
+  // count takes none), then `extra` (an extension's own, e.g. QuickBooks' query=SELECT ...).
+  // request_payload shows every secret as ***.
+  SourceRequest build(const std::string& path, const Window& window, const std::string& position, int page_size,
+                      const std::vector<std::pair<std::string, std::string>>& extra = {}, bool paginate = true) const;
 
  private:
-  // `statement`: a QuickBooks query, sent as the `query` parameter (qbo_query streams).
-  // `paginate` false: the filters only (a count request takes no paging parameters).
-  SourceRequest build(const std::string& path, const Window& window, const std::string& position, int page_size,
-                      const std::string& statement = "", bool paginate = true) const;
-  bool qbo() const { return stream_.rest.paginator.kind == PaginatorKind::qbo_query; }
   std::string next_url(const std::string& raw) const;
   SourceRequest sized_page_request(const Window& window, const std::string& position, int page_size) const;
   std::optional<EndCheck> end_check(const Window& window, const std::string& position, const Page& page) const;
-  void require_qbo(const char* what) const;
-  long start_position(const std::string& position) const;
 
   const ConnectorConfig& connector_;
   StreamConfig stream_;
+  std::unique_ptr<RestStream> deletions_;  // the `deletions:` feed, read as a stream of its own
 };
 
 class RestConnector final : public Connector {
  public:
-  explicit RestConnector(ConnectorConfig config);
+  // `extension`: the file's extension (nullptr for none), which makes its streams.
+  RestConnector(ConnectorConfig config, const Extension* extension);
   const ConnectorConfig& config() const override { return config_; }
   const Stream& stream(const std::string& name) const override;
   std::string describe_failure(const http::HttpResponse& response) const override;
 
  private:
   ConnectorConfig config_;
-  std::vector<std::unique_ptr<RestStream>> streams_;
+  const Extension* extension_;
+  std::vector<std::unique_ptr<Stream>> streams_;
 };
 
 // "{window_start}" / "{window_end}" in `text`, formatted per the window spec.

@@ -16,15 +16,32 @@ std::vector<int> id_array(simdjson::dom::element v) {
   return out;
 }
 
+// Runs `action` on the ids of a {"ids":[...]} body: touch, remove and restore share it.
+template <typename Action>
+void run_ids_admin(const httplib::Request& req, httplib::Response& res, Action action) {
+  run_admin(res, [&] {
+    simdjson::dom::parser parser;
+    auto obj = parse_object(parser, req.body);
+    reject_unknown_fields(obj, {"ids"});
+    action(id_array(required_field(obj, "ids")));
+    return std::string();
+  });
+}
+
+std::string json_of_records(const std::vector<RestRecord>& records) {
+  return join_json_array(records, [](const RestRecord& r) -> const std::string& { return r.json; });
+}
+
 }  // namespace
 
 void RestMock::Impl::register_admin_routes(httplib::Server& svr) {
   using Req = const httplib::Request&;
   using Res = httplib::Response&;
   svr.Get("/__admin/records/items", [this](Req, Res res) {
-    run_admin(res, [&] {
-      return join_json_array(records(), [](const RestRecord& r) -> const std::string& { return r.json; });
-    });
+    run_admin(res, [&] { return json_of_records(records()); });
+  });
+  svr.Get("/__admin/records/deleted", [this](Req, Res res) {
+    run_admin(res, [&] { return json_of_records(deleted()); });
   });
   svr.Post("/__admin/fault", [this](Req req, Res res) {
     run_admin(res, [&] {
@@ -55,13 +72,13 @@ void RestMock::Impl::register_admin_routes(httplib::Server& svr) {
     });
   });
   svr.Post("/__admin/touch", [this](Req req, Res res) {
-    run_admin(res, [&] {
-      simdjson::dom::parser parser;
-      auto obj = parse_object(parser, req.body);
-      reject_unknown_fields(obj, {"ids"});
-      touch(id_array(required_field(obj, "ids")));
-      return std::string();
-    });
+    run_ids_admin(req, res, [&](const std::vector<int>& ids) { touch(ids); });
+  });
+  svr.Post("/__admin/remove", [this](Req req, Res res) {
+    run_ids_admin(req, res, [&](const std::vector<int>& ids) { remove(ids); });
+  });
+  svr.Post("/__admin/restore", [this](Req req, Res res) {
+    run_ids_admin(req, res, [&](const std::vector<int>& ids) { restore(ids); });
   });
 }
 

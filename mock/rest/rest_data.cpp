@@ -32,6 +32,15 @@ std::string render_item(const Item& item) {
   return w.take();
 }
 
+std::string render_deletion(int id, std::int64_t deleted_us) {
+  JsonWriter w;
+  w.begin_object().field("id", id).field("deleted_at", format_rfc3339_ms(deleted_us)).end_object();
+  return w.take();
+}
+
+// The API prints whole milliseconds, so changes are stamped at whole milliseconds.
+std::int64_t to_millis(std::int64_t us) { return floor_div(us, kMicrosPerMilli) * kMicrosPerMilli; }
+
 }  // namespace
 
 RestData::RestData(const RestMockOptions& o) {
@@ -63,24 +72,63 @@ std::string RestData::key_of(int id) {
   return buf;
 }
 
+Item* RestData::find(int id) {
+  if (id < 1 || id > static_cast<int>(items_.size())) return nullptr;
+  return &items_[id - 1];
+}
+
 void RestData::render(const Item& item) {
+  if (item.deleted_us) {
+    deleted_.upsert(TableRow{key_of(item.id), *item.deleted_us, render_deletion(item.id, *item.deleted_us)});
+    return;
+  }
   table_.upsert(TableRow{key_of(item.id), item.updated_us, item.raw_payload ? *item.raw_payload : render_item(item)});
 }
 
+void RestData::rebuild() {
+  table_ = KeysetTable();
+  deleted_ = KeysetTable();
+  for (const Item& item : items_) render(item);
+}
+
 bool RestData::touch(int id, std::int64_t now_us) {
-  if (id < 1 || id > static_cast<int>(items_.size())) return false;
-  Item& item = items_[id - 1];
-  item.revision += 1;
-  item.updated_us = floor_div(now_us, kMicrosPerMilli) * kMicrosPerMilli;
-  render(item);
+  Item* item = find(id);
+  if (!item || item->deleted_us) return false;  // a removed record does not exist to the API
+  item->revision += 1;
+  item->updated_us = to_millis(now_us);
+  render(*item);
   return true;
 }
 
+void RestData::remove(const std::vector<int>& ids, std::int64_t now_us) {
+  bool changed = false;
+  for (int id : ids) {
+    Item* item = find(id);
+    if (!item || item->deleted_us) continue;
+    item->deleted_us = to_millis(now_us);
+    changed = true;
+  }
+  if (changed) rebuild();
+}
+
+void RestData::restore(const std::vector<int>& ids, std::int64_t now_us) {
+  bool changed = false;
+  for (int id : ids) {
+    Item* item = find(id);
+    if (!item || !item->deleted_us) continue;
+    item->deleted_us.reset();
+    item->revision += 1;
+    item->updated_us = to_millis(now_us);
+    changed = true;
+  }
+  if (changed) rebuild();
+}
+
 bool RestData::set_payload(int id, std::string raw) {
-  if (id < 1 || id > static_cast<int>(items_.size())) return false;
-  Item& item = items_[id - 1];
-  item.raw_payload = std::move(raw);
-  render(item);
+  Item* item = find(id);
+  if (!item) return false;
+  item->raw_payload = std::move(raw);  // a removed record keeps it for when it is restored
+  render(*item);
   return true;
 }
 

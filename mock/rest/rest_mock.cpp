@@ -67,13 +67,17 @@ void RestMock::Impl::register_routes(httplib::Server& svr) {
     traffic_.serve(req, res, [&] { return answer_items(req); });
   });
   svr.Get("/items/count", [this](Req req, Res res) { traffic_.serve(req, res, [&] { return answer_count(req); }); });
+  // Not an /items arrival: touch_on_request hooks count page requests only.
+  svr.Get("/items/deleted", [this](Req req, Res res) {
+    traffic_.serve(req, res, [&] { return answer_deleted(req); });
+  });
 }
 
-template <typename Fn>
-HttpAnswer RestMock::Impl::guarded(const httplib::Request& req, Fn answer) {
+template <typename Window, typename Fn>
+HttpAnswer RestMock::Impl::guarded(const httplib::Request& req, Window window, Fn answer) {
   if (!authorized(options_, req)) return unauthorized(options_.auth);
   try {
-    TimeRange range = time_filter(req);
+    TimeRange range = window(req);
     std::lock_guard lock(mutex_);
     return answer(range);
   } catch (const BadRequest& e) {
@@ -81,16 +85,25 @@ HttpAnswer RestMock::Impl::guarded(const httplib::Request& req, Fn answer) {
   }
 }
 
+std::string RestMock::Impl::origin_of(const httplib::Request& req) const {
+  std::string host = req.get_header_value("Host");
+  return host.empty() ? base_url() : "http://" + host;
+}
+
 HttpAnswer RestMock::Impl::answer_items(const httplib::Request& req) {
-  return guarded(req, [&](const TimeRange& range) {
-    std::string host = req.get_header_value("Host");
-    std::string origin = host.empty() ? base_url() : "http://" + host;
-    return answer_items_page(PageRequest{data_.table(), range, req, options_, origin});
+  return guarded(req, time_filter, [&](const TimeRange& range) {
+    return answer_items_page(PageRequest{data_.table(), range, req, options_, origin_of(req)});
+  });
+}
+
+HttpAnswer RestMock::Impl::answer_deleted(const httplib::Request& req) {
+  return guarded(req, deleted_window, [&](const TimeRange& range) {
+    return answer_deleted_page(PageRequest{data_.deleted(), range, req, options_, origin_of(req)});
   });
 }
 
 HttpAnswer RestMock::Impl::answer_count(const httplib::Request& req) {
-  return guarded(req, [&](const TimeRange& range) {
+  return guarded(req, time_filter, [&](const TimeRange& range) {
     auto count = static_cast<std::int64_t>(data_.table().count(range)) + options_.total_lies_by;
     std::string body = "{\"count\":" + std::to_string(std::max<std::int64_t>(count, 0)) + "}";
     return plain_answer(200, "application/json", body);
@@ -112,6 +125,27 @@ void RestMock::Impl::touch(const std::vector<int>& ids) {
   std::int64_t now = now_utc_us();
   std::lock_guard lock(mutex_);
   for (int id : ids) data_.touch(id, now);
+}
+
+void RestMock::Impl::remove(const std::vector<int>& ids) {
+  std::int64_t now = now_utc_us();
+  std::lock_guard lock(mutex_);
+  data_.remove(ids, now);
+}
+
+void RestMock::Impl::restore(const std::vector<int>& ids) {
+  std::int64_t now = now_utc_us();
+  std::lock_guard lock(mutex_);
+  data_.restore(ids, now);
+}
+
+std::vector<RestRecord> RestMock::Impl::deleted() const {
+  std::lock_guard lock(mutex_);
+  std::vector<RestRecord> out;
+  for (const TableRow* row : data_.deleted().by_key()) {
+    out.push_back(RestRecord{std::stoi(row->key), row->json, format_rfc3339_ms(row->updated_us)});
+  }
+  return out;
 }
 
 void RestMock::Impl::set_payload(int id, std::string raw) {
@@ -147,6 +181,9 @@ void RestMock::add_fault(HttpFaultRule rule) { impl_->add_fault(std::move(rule))
 void RestMock::touch(const std::vector<int>& ids) { impl_->touch(ids); }
 void RestMock::set_payload(int id, std::string raw) { impl_->set_payload(id, std::move(raw)); }
 void RestMock::touch_on_request(int nth, std::vector<int> ids) { impl_->touch_on_request(nth, std::move(ids)); }
+void RestMock::remove(const std::vector<int>& ids) { impl_->remove(ids); }
+void RestMock::restore(const std::vector<int>& ids) { impl_->restore(ids); }
+std::vector<RestRecord> RestMock::deleted() const { return impl_->deleted(); }
 MockStats RestMock::stats() const { return impl_->stats(); }
 
 }  // namespace tributary::mock

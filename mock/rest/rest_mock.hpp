@@ -1,7 +1,7 @@
-// A configurable generic REST API (one resource, /items) for paginator and auth tests: each
-// pagination style follows a real-world convention exactly, time filters come in three
-// flavours, and switches make it misbehave the way real APIs do. docs/mock-rest.md has the
-// details.
+// A configurable generic REST API (one resource, /items, and its deletion feed /items/deleted)
+// for paginator and auth tests: each pagination style follows a real-world convention exactly,
+// time filters come in three flavours, and switches make it misbehave the way real APIs do.
+// docs/mock-rest.md has the details.
 #pragma once
 
 #include <cstdint>
@@ -49,7 +49,7 @@ struct RestMockOptions {
 struct RestRecord {
   int id = 0;
   std::string json;            // exact payload the API returns (set_payload's bytes, once set)
-  std::string updated_at_utc;  // "2024-01-05T10:00:00.123Z"
+  std::string updated_at_utc;  // "2024-01-05T10:00:00.123Z"; from deleted(): the deletion time
 };
 
 class RestMock {
@@ -79,6 +79,16 @@ class RestMock {
   // not count; faulted and rejected ones do) first does touch(ids), then is answered. Hooks
   // queue; several may fire on the same request. Throws std::invalid_argument if nth < 1.
   void touch_on_request(int nth, std::vector<int> ids);
+  // The records leave /items, /items/count, totals and records(), and join GET /items/deleted
+  // as deleted at now (millisecond precision, the same for every id of the call). Unknown and
+  // already removed ids are ignored; touch() ignores removed ids too.
+  void remove(const std::vector<int>& ids);
+  // Removed records come back with updated_at = now and a changed name, as touch() leaves them,
+  // and leave the deleted feed. Unknown and live ids are ignored.
+  void restore(const std::vector<int>& ids);
+  // Removed records, ordered by id: `json` is the feed entry {"id":N,"deleted_at":"..."} and
+  // `updated_at_utc` the deletion time.
+  std::vector<RestRecord> deleted() const;
   MockStats stats() const;
 
  private:

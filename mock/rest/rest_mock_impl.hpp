@@ -31,17 +31,22 @@ class RestMock::Impl {
   void touch(const std::vector<int>& ids);
   void set_payload(int id, std::string raw);
   void touch_on_request(int nth, std::vector<int> ids);
+  void remove(const std::vector<int>& ids);
+  void restore(const std::vector<int>& ids);
+  std::vector<RestRecord> deleted() const;
   MockStats stats() const { return traffic_.stats(); }
 
  private:
   void register_routes(httplib::Server& svr);
   void register_admin_routes(httplib::Server& svr);  // rest_admin.cpp
 
-  // Auth, then parameters (BadRequest -> 400), then `answer` under the data mutex.
-  template <typename Fn>
-  HttpAnswer guarded(const httplib::Request& req, Fn answer);
+  // Auth, then `window(req)` and `answer(window)` under the data mutex (BadRequest -> 400).
+  template <typename Window, typename Fn>
+  HttpAnswer guarded(const httplib::Request& req, Window window, Fn answer);
   HttpAnswer answer_items(const httplib::Request& req);
   HttpAnswer answer_count(const httplib::Request& req);
+  HttpAnswer answer_deleted(const httplib::Request& req);
+  std::string origin_of(const httplib::Request& req) const;
   // Counts a GET /items arrival and fires the touch_on_request hooks due on it.
   void arrive_items();
 

@@ -148,6 +148,14 @@ std::string join_links(const std::vector<std::string>& links) {
   return out;
 }
 
+HttpAnswer answer_deleted_page(const PageRequest& p) {
+  int offset = count_param(p.req, "offset", 0);
+  int limit = page_size_param(p.req, "limit", p.options);
+  KeysetSlice slice = p.table.at_offset(p.range, static_cast<std::size_t>(offset), static_cast<std::size_t>(limit));
+  return plain_answer(200, kJson, "{\"deleted\":" + json_rows(slice.rows) + ",\"total\":" +
+                                      std::to_string(p.table.count(p.range)) + "}");
+}
+
 HttpAnswer answer_items_page(const PageRequest& p) {
   switch (p.options.style) {
     case PageStyle::Offset: return offset_page(p);

@@ -23,6 +23,10 @@ struct PageRequest {
 
 // Throws BadRequest on bad parameters.
 HttpAnswer answer_items_page(const PageRequest& page);
+// GET /items/deleted over the deletion table: offset/limit paging whatever the style, as
+// {"deleted":[{"id":N,"deleted_at":"..."},...],"total":K}. The misbehaviour switches do not
+// apply (they test the /items paginators). Throws BadRequest on bad parameters.
+HttpAnswer answer_deleted_page(const PageRequest& page);
 
 // The page style's links, each "<url>; rel=\"next\"", in GitHub's order and presence rules:
 // prev and first unless on page 1, next and last unless on the last page.

@@ -60,6 +60,15 @@ TimeRange time_filter(const httplib::Request& req) {
   return range;
 }
 
+TimeRange deleted_window(const httplib::Request& req) {
+  // A feed without a lower bound would be a full dump; the APIs this imitates require one.
+  if (!req.has_param("since")) throw BadRequest("missing parameter 'since'");
+  TimeRange range;
+  range.at_least(*time_param(req, "since"));
+  if (auto t = time_param(req, "until")) range.below(*t);
+  return range;
+}
+
 int count_param(const httplib::Request& req, const char* name, int fallback) {
   auto value = integer_param(req, name);
   if (!value) return fallback;

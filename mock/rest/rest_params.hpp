@@ -25,6 +25,9 @@ bool authorized(const RestMockOptions& options, const httplib::Request& req);
 // updated_from/updated_to (RFC 3339, both inclusive), since_epoch/until_epoch (integer
 // seconds, half-open).
 TimeRange time_filter(const httplib::Request& req);
+// GET /items/deleted's window over deletion times: since (required) <= deleted_at < until
+// (optional), both RFC 3339. The /items filters are not read there.
+TimeRange deleted_window(const httplib::Request& req);
 
 // Non-negative integer parameter, `fallback` when absent.
 int count_param(const httplib::Request& req, const char* name, int fallback);

@@ -113,7 +113,7 @@ class Checker {
     expect_zero(r[3].as<long long>(), t.table + ": records read, then touched, missing from raw");
     expect_zero(r[4].as<long long>(), t.table + ": bad or out-of-range records loaded");
     expect_zero(r[5].as<long long>(), t.table + ": rows the source never had");
-    auto d = txn_.exec1("SELECT count(*) - count(DISTINCT id), count(DISTINCT realm_id) FROM " + t.table);
+    auto d = txn_.exec1("SELECT count(*) - count(DISTINCT id), count(DISTINCT account) FROM " + t.table);
     expect_zero(d[0].as<long long>(), t.table + ": duplicated ids");
     expect_zero(std::max(0LL, d[1].as<long long>() - 1), t.table + ": rows of another account");
     // Rows without their checkpoint: each row's run and window exist, done, with pages committed.

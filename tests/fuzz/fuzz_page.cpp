@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/qbo/qbo_response.hpp"
 #include "connectors/rest/json_page.hpp"
 #include "connectors/rest/paginator.hpp"
 #include "core/error.hpp"
@@ -48,7 +49,7 @@ const std::vector<PageShape>& shapes() {
       {stream("/meta/rows", {"/id", "/n/0"}, "", TimeFormat::iso8601, PaginatorKind::none), "", ""},
       // QuickBooks: a missing entity key is an empty page, cursor with an offset
       {stream("/QueryResponse/Invoice", {"/Id"}, "/MetaData/LastUpdatedTime", TimeFormat::iso8601_offset,
-              PaginatorKind::qbo_query),
+              PaginatorKind::offset),
        "", "/QueryResponse/totalCount", true},
       {stream("/d", {"/id"}, "/day", TimeFormat::date, PaginatorKind::page_number), "", ""},
   };
@@ -85,6 +86,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)read_json_value(body, "/meta/next_cursor");
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::data) throw;
+  }
+  // QuickBooks' own answers: Change Data Capture, id pages and counts.
+  for (const auto& read : {+[](std::string& b) { (void)qbo::parse_cdc(b, "Invoice"); },
+                           +[](std::string& b) { (void)qbo::parse_id_page(b, "Invoice"); },
+                           +[](std::string& b) { (void)qbo::parse_count(b); }}) {
+    std::string copy = bytes;
+    try {
+      read(copy);
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::data) throw;
+    }
   }
   return 0;
 }

@@ -59,6 +59,14 @@ long long scalar(const std::string& sql) {
   return row[0].is_null() ? 0 : row[0].as<long long>();
 }
 
+long long execute(const std::string& sql) {
+  pqxx::connection conn(test_db_url());
+  pqxx::work txn(conn);
+  auto result = txn.exec(sql);
+  txn.commit();
+  return static_cast<long long>(result.affected_rows());
+}
+
 std::string text(const std::string& sql) {
   pqxx::connection conn(test_db_url());
   pqxx::work txn(conn);

@@ -15,6 +15,8 @@ std::string test_db_url();  // fails the current test (ADD_FAILURE) and throws w
 void reset_database();
 
 long long scalar(const std::string& sql);
+// Runs `sql` and commits it; returns the rows it affected.
+long long execute(const std::string& sql);
 
 // Polls state.windows until runs have committed at least `pages` pages (or `timeout` passes);
 // the schema may not exist yet when it starts.

@@ -13,7 +13,7 @@ inline connectors::ConnectorConfig qbo_connector_config(int page_size, const std
   c.name = "quickbooks";
   c.account = realm;
   c.base_url = base_url;
-  c.errors = "quickbooks_fault";
+  c.extension = "quickbooks";
   c.auth.kind = "oauth2_refresh";
   c.auth.client_id = "ABclientid";
   c.auth.client_secret = Secret("cs-VERY-SECRET-111");
@@ -27,9 +27,8 @@ inline connectors::ConnectorConfig qbo_connector_config(int page_size, const std
   s.rest.records = "/QueryResponse/Invoice";
   s.rest.primary_key = {"/Id"};
   s.rest.cursor = connectors::CursorSpec{"/MetaData/LastUpdatedTime", connectors::TimeFormat::iso8601};
-  s.rest.paginator.kind = connectors::PaginatorKind::qbo_query;
-  s.rest.paginator.entity = "Invoice";
-  s.rest.volume.kind = connectors::VolumeKind::qbo_count;
+  s.extension.values = {{"entity", "Invoice"}};
+  s.extension.where = c.path + ":40:5";
   c.streams.push_back(s);
   return c;
 }

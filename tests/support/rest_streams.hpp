@@ -72,7 +72,7 @@ class RestConnectors : public RestPgTest {
       EXPECT_EQ(scalar("SELECT sum(records_loaded) FROM state.windows"), expected_rows)
           << "a record fetched twice, or one missed";
     }
-    EXPECT_EQ(scalar(std::string("SELECT count(*) FROM ") + kRestTable + " WHERE realm_id <> 'acme'"), 0);
+    EXPECT_EQ(scalar(std::string("SELECT count(*) FROM ") + kRestTable + " WHERE account <> 'acme'"), 0);
   }
 };
 
