@@ -49,8 +49,10 @@ AuthConfig read_auth(const YamlReader& r, const YAML::Node& node) {
   auth.client_id = r.text(node, "client_id");
   auth.client_secret = r.secret(node, "client_secret");
   auth.refresh_token = r.secret(node, "refresh_token");
-  if (auth.client_id.empty()) r.fail(node["client_id"], "'client_id' is empty");
-  if (auth.client_secret.empty()) r.fail(node["client_secret"], "'client_secret' is empty");
+  // A key left out points at the auth mapping; one given empty, at itself.
+  auto at = [&](const char* key) { return node[key] ? node[key] : node; };
+  if (auth.client_id.empty()) r.fail(at("client_id"), "'client_id' is empty");
+  if (auth.client_secret.empty()) r.fail(at("client_secret"), "'client_secret' is empty");
   return auth;
 }
 

@@ -42,6 +42,7 @@ YAML::Node YamlReader::load_text(const std::string& text) const {
 }
 
 std::string YamlReader::where(const YAML::Node& node) const {
+  if (!node.IsDefined()) return path_;  // a missing key has no position (and Mark() would throw)
   auto mark = node.Mark();
   if (mark.line < 0) return path_;
   return path_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);

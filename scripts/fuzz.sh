@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz/) with Debian's clang into build-fuzz/ and runs each
 # for SECONDS (default 60), starting from its committed corpus (tests/fuzz/corpus/TARGET/, never
-# written to). Exits non-zero on any finding: a crash, a sanitizer report, a leak, an uncaught
+# written to). SEED fixes libFuzzer's random seed (CI passes one, so it explores the same way each
+# time); without it every run explores anew, as campaigns by hand should. Exits non-zero on any finding: a crash, a sanitizer report, a leak, an uncaught
 # exception, a timeout or running out of memory; the input is kept in build-fuzz/findings/.
-#   scripts/fuzz.sh [SECONDS]
+#   scripts/fuzz.sh [SECONDS] [SEED]
 # Reproduce a finding: build-fuzz/tests/fuzz/TARGET build-fuzz/findings/TARGET/crash-...
 # Keep it: copy it into tests/fuzz/corpus/TARGET/ (replayed by every `scripts/test.sh`).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 duration="${1:-60}"
-case "$duration" in ''|*[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS]" >&2; exit 2 ;; esac
+seed="${2:-0}"  # 0: libFuzzer picks one
+case "$duration$seed" in ''|*[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [SEED]" >&2; exit 2 ;; esac
 "$ROOT/scripts/install-deps.sh"
 # clang and its runtimes (libFuzzer) only for fuzzing: not part of every install.
 if ! dpkg-query -W -f='${Status}' clang libclang-rt-14-dev 2>/dev/null | grep -c "install ok installed" | grep -q 2; then
@@ -33,7 +35,7 @@ for target in "${targets[@]}"; do
   log="$BUILD_DIR/fuzz-$target.log"
   mkdir -p "$work" "$findings"
   echo "== $target: ${duration} s (log: $log)"
-  if "$BUILD_DIR/tests/fuzz/$target" -max_total_time="$duration" -timeout=10 -rss_limit_mb=2048 \
+  if "$BUILD_DIR/tests/fuzz/$target" -max_total_time="$duration" -seed="$seed" -timeout=10 -rss_limit_mb=2048 \
        -dict="$ROOT/tests/fuzz/${dictionaries[$target]}" -artifact_prefix="$findings/" -print_final_stats=1 \
        "$work" "$ROOT/tests/fuzz/corpus/$target" >"$log" 2>&1; then
     grep -E '^#[0-9]+ +DONE|^stat::number_of_executed_units|^stat::peak_rss_mb' "$log" || true

@@ -154,5 +154,18 @@ TEST(RestJsonPage, ReadJsonValueReadsCounts) {
   EXPECT_EQ(read_json_value(body, "/missing"), std::nullopt);
 }
 
+// Found by fuzzing: a key without its value, then a cut body that still ends in '}'. simdjson
+// abandons its iterator inside the record; reading the next pointer afterwards was undefined.
+TEST(RestJsonPage, AValueErrorInsideARecordFailsThePageWithoutTouchingTheDocumentAgain) {
+  std::string body = R"({"results":[{"id":4,"name":"x","updated_at"}})";
+  try {
+    read_json_page(body, page_spec("/results", {"/id"}, CursorSpec{"/updated_at", TimeFormat::iso8601}), "/next", "/total");
+    FAIL() << "read a malformed page";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::data);
+    EXPECT_NE(std::string(e.what()).find("malformed answer"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace tributary::connectors

@@ -67,7 +67,11 @@ void read_cdc_object(od::object& record, std::string_view entity, CdcAnswer& out
   if (record.find_field_unordered("Id").get(id) != simdjson::SUCCESS) malformed(std::string(entity) + " without Id in CDC");
   auto id_string = id_text(id);
   std::string_view status;
-  bool deleted = record.find_field_unordered("status").get_string().get(status) == simdjson::SUCCESS && status == "Deleted";
+  auto found = record.find_field_unordered("status").get_string().get(status);
+  if (found != simdjson::SUCCESS && found != simdjson::NO_SUCH_FIELD) {
+    malformed(std::string(entity) + " " + id_string + ": unreadable status in CDC (" + simdjson::error_message(found) + ")");
+  }
+  bool deleted = found == simdjson::SUCCESS && status == "Deleted";
   auto updated = last_updated(record);
   if (!updated) malformed(std::string(entity) + " " + id_string + " without MetaData.LastUpdatedTime in CDC");
   if (!out.latest || *updated > *out.latest) out.latest = *updated;
@@ -103,7 +107,9 @@ CdcAnswer parse_cdc(std::string& body, std::string_view entity) {
       seen_response = true;
       for (auto cdc : root_field.value().get_array()) {
         od::array responses;
-        if (cdc.find_field_unordered("QueryResponse").get_array().get(responses) != simdjson::SUCCESS) continue;
+        auto found = cdc.find_field_unordered("QueryResponse").get_array().get(responses);
+        if (found == simdjson::NO_SUCH_FIELD) continue;
+        if (found != simdjson::SUCCESS) malformed(std::string("CDCResponse: ") + simdjson::error_message(found));
         for (auto response : responses) {
           for (auto field : response.get_object()) {
             if (std::string_view(field.unescaped_key()) != entity) continue;

@@ -37,16 +37,26 @@ std::optional<std::string> scalar_text(od::value v) {
   return std::nullopt;
 }
 
-std::optional<std::string> at(od::object& record, const std::string& pointer) {
+// An error inside a value can leave simdjson's iterator abandoned (no parser behind it): the
+// document must not be read again, and the answer is not well-formed JSON.
+void require_alive(od::document& doc) {
+  if (!doc.is_alive()) malformed("the answer is not well-formed JSON");
+}
+
+std::optional<std::string> at(od::document& doc, od::object& record, const std::string& pointer) {
+  require_alive(doc);
   record.reset();
   od::value v;
-  if (record.at_pointer(pointer).get(v) != simdjson::SUCCESS) return std::nullopt;
+  auto found = record.at_pointer(pointer).get(v);
+  require_alive(doc);
+  if (found != simdjson::SUCCESS) return std::nullopt;
   return scalar_text(v);
 }
 
 // Walks the root to its closing bracket (skipping values), so a body cut anywhere is an error
 // even where the part we read was complete.
 void require_balanced(od::document& doc) {
+  require_alive(doc);
   doc.rewind();
   if (doc.type() == od::json_type::array) {
     for (auto element : doc.get_array()) element.value();
@@ -58,8 +68,8 @@ void require_balanced(od::document& doc) {
 std::string excerpt(std::string_view json) { return std::string(json.substr(0, 120)); }
 
 // A record that cannot be stored keeps its text and says why; it never fails its page.
-Record read_record(od::object& object, const RestStreamSpec& spec, const std::vector<size_t>& bad_bytes,
-                   const char* body_start) {
+Record read_record(od::document& doc, od::object& object, const RestStreamSpec& spec,
+                   const std::vector<size_t>& bad_bytes, const char* body_start) {
   Record r;
   r.json = trim(std::string_view(object.raw_json()));
   auto reject = [&](std::string why) {
@@ -75,7 +85,7 @@ Record read_record(od::object& object, const RestStreamSpec& spec, const std::ve
   if (auto refusal = jsonb_refusal(r.json); !refusal.empty()) reject("it holds " + refusal);
   std::vector<std::string> parts;
   for (const auto& key : spec.primary_key) {
-    auto value = at(object, key);
+    auto value = at(doc, object, key);
     if (!value) reject("no primary key " + key + ": " + excerpt(r.json));
     parts.push_back(value.value_or(""));
   }
@@ -87,7 +97,7 @@ Record read_record(od::object& object, const RestStreamSpec& spec, const std::ve
     r.id += "]";
   }
   if (spec.cursor) {
-    auto text = at(object, spec.cursor->field);
+    auto text = at(doc, object, spec.cursor->field);
     if (text) r.updated_at = parse_time(*text, spec.cursor->format);
     if (!r.updated_at) {
       reject("no readable cursor " + spec.cursor->field + (text ? " ('" + text->substr(0, 40) + "' is not " +
@@ -154,11 +164,13 @@ PageReading read_json_page(std::string& body, const RestStreamSpec& spec, const 
         if (element.get_object().get(object) != simdjson::SUCCESS) {
           malformed("record " + std::to_string(index) + " is not a JSON object");
         }
-        out.records.push_back(read_record(object, spec, bad_bytes, body.data()));
+        out.records.push_back(read_record(doc, object, spec, bad_bytes, body.data()));
         out.records.back().index = static_cast<int>(index);
         ++index;
+        require_alive(doc);
       }
     }
+    require_alive(doc);
     if (!next_pointer.empty()) {
       od::value v;
       if (doc.at_pointer(next_pointer).get(v) == simdjson::SUCCESS) {
@@ -166,6 +178,7 @@ PageReading read_json_page(std::string& body, const RestStreamSpec& spec, const 
         if (text && !text->empty()) out.next = text;
       }
     }
+    require_alive(doc);
     if (!total_pointer.empty()) {
       int64_t n = 0;
       if (doc.at_pointer(total_pointer).get_int64().get(n) == simdjson::SUCCESS) out.total = n;
