@@ -1,6 +1,7 @@
 #include "engine/engine.hpp"
 
 #include "engine/deletion_sync.hpp"
+#include "state/stream_state.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -226,6 +227,7 @@ RunSummary Engine::sync(const SyncRequest& request) {
   state::StreamLock lock(options_.db_url);
   // Planned under the streams' gates: the marks read are not moved by another run meanwhile.
   auto run_id = lock.acquire(keys(streams), options_.lock_wait, options_.stop, [] { return 0LL; }, [&] {
+    supersede_abandoned(streams);
     SyncRequest req = request;
     req.streams = streams;
     auto plans = plan_sync(connector_, *conn, source(), req, now_utc());
@@ -257,6 +259,20 @@ RunSummary Engine::sync(const SyncRequest& request) {
   }
   if (!summary.fatal) read_deletions(streams, request.lookback, summary);  // still under the streams' locks
   return summary;
+}
+
+// Earlier syncs of these streams that a killed process left open would stay OPEN in `status`
+// for ever: this sync starts at the mark they held back and covers their ranges.
+void Engine::supersede_abandoned(const std::vector<std::string>& streams) {
+  auto conn = pg::connect(options_.db_url);
+  const auto& cfg = connector_.config();
+  auto marked = state::supersede_abandoned_syncs(*conn, cfg.name, cfg.account, streams,
+                                                 "abandoned (its process was killed or stopped); superseded by the sync "
+                                                 "that started at " + format_utc(now_utc()));
+  if (marked > 0) {
+    spdlog::info("sync: {} window(s) of earlier syncs left open by a stopped process marked failed; this sync "
+                 "covers their range", marked);
+  }
 }
 
 void Engine::read_deletions(const std::vector<std::string>& streams, std::optional<Duration> lookback,

@@ -97,6 +97,32 @@ std::vector<WindowRow> unresolved_failed_windows(pqxx::connection_base& conn, co
   }
 }
 
+long long supersede_abandoned_syncs(pqxx::connection_base& conn, const std::string& connector,
+                                    const std::string& account, const std::vector<std::string>& streams,
+                                    const std::string& reason) {
+  try {
+    pqxx::work txn(conn);
+    auto marked = txn.exec_params(
+        "UPDATE state.windows w SET status = 'failed', last_error = $4, claimed_by = NULL, "
+        "  lease_expires_at_utc = NULL, updated_at_utc = now() "
+        "FROM state.runs r WHERE w.run_id = r.run_id AND r.connector = $1 AND r.account = $2 AND r.mode = 'sync' "
+        "  AND w.stream = ANY($3::text[]) AND w.status IN ('pending', 'running') "
+        "RETURNING w.run_id",
+        connector, account, pg::array_literal(streams), reason);
+    // Their runs' processes are gone too: a live one would hold these streams.
+    std::vector<std::string> runs;
+    for (const auto& row : marked) runs.push_back(row[0].c_str());
+    txn.exec_params(
+        "UPDATE state.runs SET status = 'failed', last_error = $2, finished_at_utc = now() "
+        "WHERE run_id = ANY($1::bigint[]) AND status IN ('pending', 'running')",
+        pg::array_literal(runs), reason);
+    txn.commit();
+    return static_cast<long long>(marked.affected_rows());
+  } catch (const pqxx::failure& e) {
+    pg::rethrow_as_database_error(e, "marking abandoned sync windows");
+  }
+}
+
 long long reset_stream(pqxx::connection_base& conn, const StreamIdentity& stream) {
   try {
     pqxx::work txn(conn);

@@ -42,6 +42,15 @@ std::vector<StreamStatus> stream_statuses(pqxx::connection_base& conn);
 // first; `stream` empty: every stream.
 std::vector<WindowRow> unresolved_failed_windows(pqxx::connection_base& conn, const std::string& stream);
 
+// Windows of earlier sync runs of these streams still pending or running: called by a sync that
+// holds the streams, so no process works on them any more (a sync killed or stopped). They are
+// marked failed with `reason`, and their runs too, so `status` stops counting them as open; the
+// new sync starts at the high-water mark, which they held back, and covers their ranges.
+// Backfill runs are left for `resume`. Returns the windows marked.
+long long supersede_abandoned_syncs(pqxx::connection_base& conn, const std::string& connector,
+                                    const std::string& account, const std::vector<std::string>& streams,
+                                    const std::string& reason);
+
 // Forgets a stream's state: its windows (and their quarantined records) in every run of the
 // connector and account, and runs left without windows. Raw rows are never touched. Returns
 // the windows deleted.

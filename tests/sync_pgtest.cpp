@@ -111,6 +111,12 @@ TEST_F(Sync, AKilledRunLeavesNoStreamHeld) {
   EXPECT_EQ(next.exit_code, 0) << next.err;
   EXPECT_EQ(next.err.find("waiting"), std::string::npos) << next.err;
   expect_raw_equals_source();
+  // The killed run's windows do not stay open for ever: the next sync took over their range.
+  EXPECT_EQ(scalar("SELECT count(*) FROM state.windows WHERE status IN ('pending', 'running')"), 0);
+  EXPECT_EQ(text("SELECT status FROM state.runs WHERE run_id = 1"), "failed");
+  EXPECT_NE(text("SELECT last_error FROM state.runs WHERE run_id = 1").find("superseded by the sync"), std::string::npos);
+  auto status = tributary({"status", "--json"});
+  EXPECT_NE(status.out.find("\"open_windows\":0"), std::string::npos) << status.out;
 }
 
 // A connector file's own deletion feed (`deletions:`), paged like a stream: the mock's
