@@ -23,10 +23,6 @@ std::vector<std::string> distinct(std::vector<std::string> streams) {  // --stre
   return streams;
 }
 
-}  // namespace
-
-namespace {
-
 void print_deletions(const engine::RunSummary& s) {
   if (s.deletions_read) {
     std::cout << "deletions: " << s.deletions_reported << " reported, " << s.deletions_marked

@@ -1,8 +1,5 @@
 #include "engine/engine.hpp"
 
-#include "engine/deletion_sync.hpp"
-#include "state/stream_state.hpp"
-
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -12,11 +9,13 @@
 
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "engine/deletion_sync.hpp"
 #include "engine/progress.hpp"
 #include "engine/run_metrics.hpp"
 #include "engine/worker.hpp"
 #include "pg/pg.hpp"
 #include "state/run_store.hpp"
+#include "state/stream_state.hpp"
 #include "state/token_store.hpp"
 #include "state/window_store.hpp"
 #include "warehouse/raw_writer.hpp"
