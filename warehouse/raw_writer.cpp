@@ -24,7 +24,7 @@ constexpr const char* kOlderThanRawSql = R"(
 SELECT s.id FROM tributary_stage AS s
 JOIN {{table}} AS r ON r.account = $1 AND r.id = s.id
 WHERE r.source_updated_at > NULLIF(s.source_updated_at, '')::timestamptz
-  AND r.payload IS DISTINCT FROM s.payload::jsonb
+  AND r.payload_md5 IS DISTINCT FROM md5(s.payload)
 ORDER BY s.id)";
 
 // A deletion never hides a version the source wrote after it (the record came back).
@@ -53,27 +53,29 @@ void RawTableWriter::ensure_table() {
   }
 }
 
-// Tables created by 0.1 name the account column realm_id, after QuickBooks, and lack
-// deleted_at_utc. Only the table's owner may change them: a role that may merely write them is
-// told what to run rather than failing on the ALTER.
+// Tables created by 0.1 name the account column realm_id, after QuickBooks, and lack the
+// columns added since. Only the table's owner may change them: a role that may merely write them
+// is told what to run rather than failing on the ALTER.
 void RawTableWriter::upgrade_older_table(pqxx::transaction_base& txn) {
   auto columns = txn.exec_params(
-      "SELECT bool_or(attname = 'realm_id'), bool_or(attname = 'deleted_at_utc'), "
+      "SELECT bool_or(attname = 'realm_id'), bool_or(attname = 'deleted_at_utc'), bool_or(attname = 'payload_md5'), "
       "bool_or(pg_has_role(c.relowner, 'USAGE')) "
       "FROM pg_class AS c JOIN pg_attribute AS a ON a.attrelid = c.oid AND NOT a.attisdropped "
       "WHERE c.oid = to_regclass($1)", quoted_);
   if (columns.empty() || columns[0][0].is_null()) return;  // no table yet
-  bool realm_id = columns[0][0].as<bool>(), deleted_at = columns[0][1].as<bool>(), owner = columns[0][2].as<bool>();
-  if (!realm_id && deleted_at) return;
-  if (!owner) {
-    throw Error(ErrorKind::database, table_ + " was created by tributary 0.1 and must be upgraded by its owner: "
-                                     "run this command once as the owner (or `ALTER TABLE " + table_ +
-                                     " RENAME COLUMN realm_id TO account; ALTER TABLE " + table_ +
-                                     " ADD COLUMN deleted_at_utc timestamptz`)");
+  std::vector<std::string> changes;
+  if (columns[0][0].as<bool>()) changes.push_back("RENAME COLUMN realm_id TO account");
+  if (!columns[0][1].as<bool>()) changes.push_back("ADD COLUMN deleted_at_utc timestamptz");
+  if (!columns[0][2].as<bool>()) changes.push_back("ADD COLUMN payload_md5 text");
+  if (changes.empty()) return;
+  std::string statements;
+  for (const auto& c : changes) statements += (statements.empty() ? "" : "; ") + ("ALTER TABLE " + table_ + " " + c);
+  if (!columns[0][3].as<bool>()) {
+    throw Error(ErrorKind::database, table_ + " was created by an older tributary and must be upgraded by its owner: "
+                                     "run this command once as the owner (or `" + statements + "`)");
   }
-  if (realm_id) txn.exec("ALTER TABLE " + quoted_ + " RENAME COLUMN realm_id TO account");
-  if (!deleted_at) txn.exec("ALTER TABLE " + quoted_ + " ADD COLUMN deleted_at_utc timestamptz");
-  spdlog::info("{}: upgraded from tributary 0.1 (account column, deleted_at_utc)", table_);
+  for (const auto& c : changes) txn.exec("ALTER TABLE " + quoted_ + " " + c);
+  spdlog::info("{}: upgraded from an older tributary ({})", table_, statements);
 }
 
 long RawTableWriter::write_page(pqxx::transaction_base& txn, const PageMetadata& meta,
