@@ -13,7 +13,7 @@ namespace tributary::http {
 struct HttpOptions {
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds total_timeout{120'000};
-  std::string user_agent = "tributary/0.1";
+  std::string user_agent = "tributary/0.2";
   // An answer's body (as decoded) may hold at most this many bytes; the transfer stops there
   // and the request fails as data, so one runaway answer cannot exhaust memory.
   long long max_body_bytes = 256LL << 20;
