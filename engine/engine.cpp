@@ -226,7 +226,7 @@ RunSummary Engine::sync(const SyncRequest& request) {
   state::StreamLock lock(options_.db_url);
   // Planned under the streams' gates: the marks read are not moved by another run meanwhile.
   auto run_id = lock.acquire(keys(streams), options_.lock_wait, options_.stop, [] { return 0LL; }, [&] {
-    supersede_abandoned(streams);
+    supersede_abandoned(*conn, streams);
     SyncRequest req = request;
     req.streams = streams;
     auto plans = plan_sync(connector_, *conn, source(), req, now_utc());
@@ -262,10 +262,9 @@ RunSummary Engine::sync(const SyncRequest& request) {
 
 // Earlier syncs of these streams that a killed process left open would stay OPEN in `status`
 // for ever: this sync starts at the mark they held back and covers their ranges.
-void Engine::supersede_abandoned(const std::vector<std::string>& streams) {
-  auto conn = pg::connect(options_.db_url);
+void Engine::supersede_abandoned(pqxx::connection_base& conn, const std::vector<std::string>& streams) {
   const auto& cfg = connector_.config();
-  auto marked = state::supersede_abandoned_syncs(*conn, cfg.name, cfg.account, streams,
+  auto marked = state::supersede_abandoned_syncs(conn, cfg.name, cfg.account, streams,
                                                  "abandoned (its process was killed or stopped); superseded by the sync "
                                                  "that started at " + format_utc(now_utc()));
   if (marked > 0) {

@@ -76,7 +76,7 @@ class Engine {
  private:
   RunSummary continue_run(long long run_id, const std::function<void(state::WindowStore&)>& reopen);
   RunSummary execute(long long run_id, bool continued, state::StreamLock& lock);
-  void supersede_abandoned(const std::vector<std::string>& streams);
+  void supersede_abandoned(pqxx::connection_base& conn, const std::vector<std::string>& streams);
   void read_deletions(const std::vector<std::string>& streams, std::optional<Duration> lookback, RunSummary& summary);
   void prepare_tables(const std::vector<std::string>& streams);
   std::vector<std::string> selected(const std::vector<std::string>& streams) const;

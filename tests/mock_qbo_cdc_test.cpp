@@ -14,8 +14,11 @@
 #include "mock/common/base64.hpp"
 #include "mock/qbo_mock.hpp"
 #include "mock/qbo_time.hpp"
+#include "tests/support/mock_json.hpp"
 
 namespace qm = tributary::mock;
+using tributary::testing::fault_field;
+using tributary::testing::json_string;
 
 namespace {
 
@@ -31,15 +34,7 @@ void wait_until_after(const std::string& utc_time) {
   while (utc_at(qm::now_utc_ms()) <= utc_time) std::this_thread::sleep_for(std::chrono::milliseconds(2));
 }
 
-std::string json_string(const std::string& body, const char* key) {
-  simdjson::dom::parser p;
-  return std::string(p.parse(body)[key].get_string().value());
-}
 
-std::string fault_field(const std::string& body, const char* key) {
-  simdjson::dom::parser p;
-  return std::string(p.parse(body)["Fault"]["Error"].at(0)[key].get_string().value());
-}
 
 // The QueryResponse elements of a CDC answer, one per requested entity.
 struct CdcElement {

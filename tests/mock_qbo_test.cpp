@@ -13,8 +13,11 @@
 #include "mock/qbo_mock.hpp"
 #include "mock/qbo_query.hpp"
 #include "mock/qbo_time.hpp"
+#include "tests/support/mock_json.hpp"
 
 namespace qm = tributary::mock;
+using tributary::testing::fault_field;
+using tributary::testing::json_string;
 
 namespace {
 
@@ -29,16 +32,7 @@ httplib::Result refresh(httplib::Client& cli, const std::string& refresh_token,
                   "application/x-www-form-urlencoded");
 }
 
-std::string json_string(const std::string& body, const char* key) {
-  simdjson::dom::parser p;
-  return std::string(p.parse(body)[key].get_string().value());
-}
 
-// The first Fault.Error entry's field, for the capitalized service envelope.
-std::string fault_field(const std::string& body, const char* key) {
-  simdjson::dom::parser p;
-  return std::string(p.parse(body)["Fault"]["Error"].at(0)[key].get_string().value());
-}
 
 std::vector<std::string> ids_in(const std::string& body, const char* entity) {
   simdjson::dom::parser p;
