@@ -14,8 +14,12 @@ FROM (SELECT DISTINCT ON (s.id) s.id, s.payload, md5(s.payload) AS md5,
              NULLIF(s.source_updated_at, '')::timestamptz AS source_updated_at
       FROM tributary_stage AS s
       ORDER BY s.id, NULLIF(s.source_updated_at, '')::timestamptz DESC NULLS LAST) AS p
-LEFT JOIN {{table}} AS r ON r.account = $1 AND r.id = p.id
-WHERE r.id IS NULL OR r.payload_md5 IS DISTINCT FROM p.md5 OR r.deleted_at_utc IS NOT NULL
+-- One primary-key probe per staged record (LATERAL ... LIMIT 1 keeps it a probe): joining the
+-- whole table instead, which the planner picks when raw's statistics lag a bulk load, costs a
+-- scan of every row of the account per page.
+LEFT JOIN LATERAL (SELECT r.payload_md5, r.deleted_at_utc FROM {{table}} AS r
+                   WHERE r.account = $1 AND r.id = p.id LIMIT 1) AS r ON true
+WHERE r.payload_md5 IS NULL OR r.payload_md5 <> p.md5 OR r.deleted_at_utc IS NOT NULL
 ON CONFLICT (account, id) DO UPDATE SET
   payload                  = EXCLUDED.payload,
   payload_md5              = EXCLUDED.payload_md5,
