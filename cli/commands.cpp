@@ -23,6 +23,10 @@
 namespace tributary::cli {
 namespace {
 
+constexpr const char* kWorkersHelp =
+    "windows loaded in parallel (default: 4, more while the source's answers are what holds them back, up to "
+    "rate_limit.max_concurrent)";
+
 int cmd_migrate(const GlobalOptions& g, const std::string& config_path) {
   auto connector = config_path.empty() ? nullptr : load_connector(config_path, 0);
   auto conn = pg::connect(database_url(g));
@@ -110,7 +114,7 @@ void define_backfill(CLI::App& app, BackfillOptions& b) {
   cmd->add_option("--end", b.end, "exclusive end, same formats")->required();
   cmd->add_option("--chunk-days", b.chunk_days, "window length in days (default: the file's, else 7)")->check(CLI::Range(1, 3660));
   cmd->add_option("--page-size", b.page_size, "records per request (default: the file's)")->check(CLI::Range(1, 100000));
-  cmd->add_option("--workers", b.workers, "windows loaded in parallel")->check(CLI::Range(1, 64));
+  cmd->add_option("--workers", b.workers, kWorkersHelp)->check(CLI::Range(1, 64));
   add_wait(cmd, b.wait_seconds);
 }
 
@@ -121,7 +125,7 @@ void define_sync(CLI::App& app, SyncOptions& o) {
   cmd->add_option("--start", o.start, "where a stream's first sync starts (default: the file's sync.start)");
   cmd->add_option("--lookback", o.lookback, "re-read this much before the mark, e.g. 1h (default: the file's, else 1h)");
   cmd->add_option("--lag", o.lag, "stop this much short of now, e.g. 5m (default: the file's, else 5m)");
-  cmd->add_option("--workers", o.workers, "windows loaded in parallel")->check(CLI::Range(1, 64));
+  cmd->add_option("--workers", o.workers, kWorkersHelp)->check(CLI::Range(1, 64));
   add_wait(cmd, o.wait_seconds);
 }
 
@@ -161,7 +165,7 @@ void define_operator(CLI::App& app, CommandLine& c) {
   retry->add_flag("--failed", c.retry.failed, "every failed window still to retry");
   retry->add_option("--stream", c.retry.stream, "with --failed: only this stream's");
   retry->add_option("--config", c.retry.config, "connector file (default: the one each run was started with)");
-  retry->add_option("--workers", c.retry.workers, "windows loaded in parallel")->check(CLI::Range(1, 64));
+  retry->add_option("--workers", c.retry.workers, kWorkersHelp)->check(CLI::Range(1, 64));
   add_wait(retry, c.retry.wait_seconds);
   auto* reset = app.add_subcommand("reset", "Forget a stream's state (high-water mark, windows); never its raw rows");
   reset->add_option("--config", c.reset.config, "connector file")->required();
@@ -187,7 +191,7 @@ void define(CLI::App& app, CommandLine& c) {
   auto* resume = app.add_subcommand("resume", "Continue a run's unfinished and failed windows");
   resume->add_option("--run", c.resume.run_id, "run id (see `tributary status`)")->required();
   resume->add_option("--config", c.resume.config, "connector file (default: the one the run was started with)");
-  resume->add_option("--workers", c.resume.workers, "windows loaded in parallel")->check(CLI::Range(1, 64));
+  resume->add_option("--workers", c.resume.workers, kWorkersHelp)->check(CLI::Range(1, 64));
   add_wait(resume, c.resume.wait_seconds);
   define_sync(app, c.sync);
   define_inspection(app, c);

@@ -21,7 +21,7 @@ struct RetryOptions {
   bool failed = false;
   std::string stream;
   std::string config;  // default: each run's recorded file
-  int workers = 4;
+  int workers = 0;  // 0: adapts to the source (engine/worker_governor.hpp)
   int wait_seconds = 0;
 };
 

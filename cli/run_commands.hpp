@@ -24,14 +24,14 @@ struct BackfillOptions {
   std::string start, end;
   int chunk_days = 0;  // 0: the connector file's default
   int page_size = 0;   // 0: the connector file's
-  int workers = 4;
+  int workers = 0;  // 0: adapts to the source (engine/worker_governor.hpp)
   int wait_seconds = 0;  // while another run writes a stream
 };
 
 struct ResumeOptions {
   long long run_id = 0;
   std::string config;  // default: the path recorded with the run
-  int workers = 4;
+  int workers = 0;  // 0: adapts to the source (engine/worker_governor.hpp)
   int wait_seconds = 0;
 };
 
@@ -40,7 +40,7 @@ struct SyncOptions {
   std::vector<std::string> streams;
   std::string start;              // the first sync of a stream without state
   std::string lookback, lag;      // override the file's sync policy
-  int workers = 4;
+  int workers = 0;  // 0: adapts to the source (engine/worker_governor.hpp)
   int wait_seconds = 0;
 };
 

@@ -13,6 +13,7 @@
 #include "engine/progress.hpp"
 #include "engine/run_metrics.hpp"
 #include "engine/worker.hpp"
+#include "engine/worker_governor.hpp"
 #include "pg/pg.hpp"
 #include "state/run_store.hpp"
 #include "state/stream_state.hpp"
@@ -33,6 +34,10 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 class Countdown {
  public:
   explicit Countdown(size_t n) : left_(n) {}
+  void add() {
+    std::lock_guard guard(mutex_);
+    ++left_;
+  }
   void done() {
     std::lock_guard guard(mutex_);
     --left_;
@@ -56,17 +61,22 @@ class Countdown {
 // session) and the metrics file, each on its own cadence.
 void Engine::watch(long long run_id, state::StreamLock& lock,
                    const std::function<bool(std::chrono::milliseconds)>& workers_done,
-                   std::chrono::steady_clock::time_point started) {
+                   std::chrono::steady_clock::time_point started,
+                   const std::function<void(const ProgressSnapshot&)>& on_progress) {
   ProgressReporter progress(stderr_is_terminal());
   auto lock_checked = std::chrono::steady_clock::now();
   auto metrics_written = lock_checked;
-  while (!workers_done(progress.interval())) {
+  auto look_every = std::min<std::chrono::milliseconds>(progress.interval(), WorkerGovernor::kInterval);
+  while (!workers_done(look_every)) {
     const auto now = std::chrono::steady_clock::now();
     if (now - lock_checked >= kLockCheckInterval) {
       lock.keep_alive();
       lock_checked = now;
     }
-    if (auto snapshot = progress_of(run_id, source().stats())) progress.tick(*snapshot);
+    if (auto snapshot = progress_of(run_id, source().stats())) {
+      progress.tick(*snapshot);
+      on_progress(*snapshot);
+    }
     if (now - metrics_written >= kMetricsInterval) {
       write_metrics(run_id, seconds_since(started), std::nullopt);
       metrics_written = now;
@@ -103,7 +113,7 @@ std::optional<ProgressSnapshot> Engine::progress_of(long long run_id, const http
   try {
     auto tally = state::RunStore(monitor_conn()).window_tallies({run_id})[run_id];
     return ProgressSnapshot{tally.total, tally.done + tally.done_with_rejects, tally.failed, tally.records,
-                            stats.retries.load(), stats.throttled.load()};
+                            stats.retries.load(), stats.throttled.load(), tally.pending};
   } catch (const std::exception&) {
     monitor_conn_.reset();
     return std::nullopt;
@@ -295,18 +305,31 @@ RunSummary Engine::execute(long long run_id, bool continued, state::StreamLock& 
   state::RunStore(*pg::connect(options_.db_url)).mark_run(run_id, state::Status::running);
   auto& source = this->source();
 
-  std::vector<std::optional<Error>> results(std::max(1, options_.workers));
+  WorkerGovernor governor(worker_range(options_.workers, connector_.config().rate_limit.max_concurrent));
+  std::vector<std::optional<Error>> results(static_cast<size_t>(governor.range().max));  // never reallocated
   std::vector<std::thread> threads;
   std::atomic<int> outage_streak{0};
-  Countdown workers_left(results.size());
-  for (size_t i = 0; i < results.size(); ++i) {
+  Countdown workers_left(0);
+  auto start_worker = [&] {
+    auto i = threads.size();
+    workers_left.add();
     threads.emplace_back([&, i] {
       results[i] = Worker(connector_, source, options_, run_id, static_cast<int>(i), outage_streak)();
       if (results[i]) options_.stop->request_stop();  // one worker's fatal error ends them all
       workers_left.done();
     });
-  }
-  watch(run_id, lock, [&](std::chrono::milliseconds d) { return workers_left.wait_for(d); }, started);
+  };
+  while (threads.size() < static_cast<size_t>(governor.range().start)) start_worker();
+  auto grow = [&](const ProgressSnapshot& progress) {
+    auto workers = static_cast<int>(threads.size());
+    if (!governor.tick(source.stats(), workers, progress.windows_pending, std::chrono::steady_clock::now())) return;
+    const auto& load = governor.last();
+    spdlog::info("run {}: the workers waited for answers {:.0f}% of their time; worker {} of at most {} started",
+                 run_id, 100.0 * static_cast<double>(load.answer_wait_us) / (workers * 1000.0 * load.elapsed.count()),
+                 workers + 1, governor.range().max);
+    start_worker();
+  };
+  watch(run_id, lock, [&](std::chrono::milliseconds d) { return workers_left.wait_for(d); }, started, grow);
   for (auto& t : threads) t.join();
   const auto& stats = source.stats();
   spdlog::info("run {}: {} requests, {} retries ({} throttled, {} limit decreases), {} credential refreshes after a 401",

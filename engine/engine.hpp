@@ -20,7 +20,7 @@ namespace tributary::engine {
 
 struct EngineOptions {
   std::string db_url;
-  int workers = 4;
+  int workers = 0;  // 0: adapts (engine/worker_governor.hpp)
   StopFlag* stop = nullptr;  // signals; the engine also raises it on a fatal error
   // While another run writes one of the streams: how long to wait for it (0: give up at once,
   // Error(busy)).
@@ -86,7 +86,8 @@ class Engine {
   std::optional<ProgressSnapshot> progress_of(long long run_id, const http::ExecutorStats& stats);
   void write_metrics(long long run_id, double seconds, std::optional<int> exit_code);
   void watch(long long run_id, state::StreamLock& lock, const std::function<bool(std::chrono::milliseconds)>& workers_done,
-             std::chrono::steady_clock::time_point started);
+             std::chrono::steady_clock::time_point started,
+             const std::function<void(const ProgressSnapshot&)>& on_progress);
 
   const connectors::Connector& connector_;
   EngineOptions options_;

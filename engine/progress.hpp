@@ -15,6 +15,7 @@ struct ProgressSnapshot {
   long long records = 0;
   long retries = 0;    // this process's
   long throttled = 0;  // this process's 429s
+  long long windows_pending = 0;  // not claimed yet
 };
 
 // "windows 12/40 done, 1 failed | 34120 records, 2300/s | ETA 41s | 3 retries, 1 throttled".

@@ -2,8 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <future>
 #include <set>
+#include <utility>
 
+#include "core/log.hpp"
 #include "core/text.hpp"
 #include "pg/pg.hpp"
 #include "state/reject_store.hpp"
@@ -63,17 +66,21 @@ state::WindowOutcome WindowRunner::run(state::WindowRow& row) {
   return out;
 }
 
+// The next page is fetched while this one is written: the source and PostgreSQL work at the
+// same time, and at most two pages are held. Nothing about the next page reaches state before
+// this page's checkpoint commits, so a kill at any instant loses nothing.
 void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream& stream, PagingPass& pass) {
   std::string position = row.next_position;
   std::set<std::string> seen{position};
   std::optional<SetDigest> previous_page;
   long long before = row.records_loaded - row.records_reconciled;
+  std::optional<std::future<connectors::Page>> ahead;  // the page at `position`, on its way
   for (;;) {
     if (ctx_.stop != nullptr) ctx_.stop->check();
     int page_number = row.next_page_number;
     try {
       auto request = stream.page_request(row.window, position);
-      auto page = fetch_page(request, row, before);
+      auto page = ahead ? std::exchange(ahead, std::nullopt)->get() : fetch_page(request, row, before);
       stream.parse_page(page, position);
       auto this_page = digest_of(page.records);
       if (!page.records.empty() && previous_page == this_page) {
@@ -90,6 +97,15 @@ void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream&
       check_range(row, stream, page, pass);
       if (!page.next_position && page.end_check) confirm_end(row, stream, page);
       for (const auto& r : page.records) pass.keys.add(key_of(r));
+      if (page.next_position && !page.end_check) {
+        auto next = stream.page_request(row.window, *page.next_position);
+        auto next_before = before + static_cast<long long>(page.records.size());
+        ahead = std::async(std::launch::async, [this, next = std::move(next), &row, next_before,
+                                                context = log_context()] {
+          set_log_context(context);  // its retries and waits are logged as this window's
+          return fetch_page(next, row, next_before);
+        });
+      }
       state::PageCheckpoint cp{.window_id = row.window_id,
                                .worker = ctx_.worker,
                                .next_position = page.next_position.value_or(""),
@@ -192,8 +208,9 @@ long long WindowRunner::write_records(pqxx::work& txn, const state::WindowRow& r
       good.erase(good.begin() + static_cast<long>(it->first));
     }
   }
-  rows_changed = writer.write_page(txn, meta, good);
-  if (rows_changed < static_cast<long long>(good.size())) {
+  auto written = writer.write_page(txn, meta, good);
+  rows_changed = written.changed;
+  if (written.changed < written.staged) {
     // Unchanged records are skipped silently; a record older than raw's version is worth a word.
     auto older = writer.older_than_raw(txn, meta.account);
     if (!older.empty()) {

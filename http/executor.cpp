@@ -5,6 +5,14 @@
 #include "core/text.hpp"
 
 namespace tributary::http {
+namespace {
+
+long long micros_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(b - a).count();
+}
+
+}  // namespace
+
 
 std::string describe_plainly(const HttpResponse& response) {
   if (response.body.empty()) return "(empty body)";
@@ -52,13 +60,18 @@ RequestExecutor::Attempt RequestExecutor::attempt(HttpClient& client, const Http
                                                   bool just_refreshed, bool retrying_429) {
   Attempt out;
   HttpRequest attempt = request;
+  auto asked = std::chrono::steady_clock::now();
   auto permit = limiter_.acquire();
   auto credential = auth_.apply(attempt, client);
   ++stats_.requests;
   HttpResponse response;
+  auto sent = std::chrono::steady_clock::now();
+  stats_.limiter_wait_us += micros_between(asked, sent);
   try {
     response = client.perform(attempt);
+    stats_.answer_wait_us += micros_between(sent, std::chrono::steady_clock::now());
   } catch (const TransportError& e) {
+    stats_.answer_wait_us += micros_between(sent, std::chrono::steady_clock::now());
     ++stats_.transport_errors;
     if (!e.retryable()) throw;
     out.why = e.what();

@@ -30,6 +30,9 @@ struct ExecutorStats {
   // Answers by class (429 counted in `throttled`), transport failures, and body bytes received.
   std::atomic<long> answered_2xx{0}, answered_4xx{0}, answered_5xx{0}, transport_errors{0};
   std::atomic<long long> bytes{0};
+  // Summed over every thread: time spent waiting for answers, and for the limiter's permission
+  // (what tells a run held back by the source's latency from one held back by its limits).
+  std::atomic<long long> answer_wait_us{0}, limiter_wait_us{0};
 };
 
 class RequestExecutor {

@@ -40,7 +40,7 @@ rows_changed, records_rejected, coalesce(guarantee, ''))";
 constexpr const char* kWindowTallies = R"(
 SELECT run_id, count(*), count(*) FILTER (WHERE status = 'done'),
        count(*) FILTER (WHERE status = 'done_with_rejects'), count(*) FILTER (WHERE status = 'failed'),
-       coalesce(sum(records_loaded), 0)
+       coalesce(sum(records_loaded), 0), count(*) FILTER (WHERE status = 'pending')
 FROM state.windows WHERE run_id = ANY($1::bigint[]) GROUP BY run_id)";
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -226,7 +226,7 @@ std::map<long long, WindowTally> RunStore::window_tallies(const std::vector<long
     std::map<long long, WindowTally> out;
     for (const auto& r : txn.exec_params(kWindowTallies, pg::array_literal(ids))) {
       out[r[0].as<long long>()] = WindowTally{r[1].as<long long>(), r[2].as<long long>(), r[3].as<long long>(),
-                                              r[4].as<long long>(), r[5].as<long long>()};
+                                              r[4].as<long long>(), r[5].as<long long>(), r[6].as<long long>()};
     }
     return out;
   } catch (const pqxx::failure& e) {

@@ -40,6 +40,7 @@ struct WindowTally {
   long long done_with_rejects = 0;
   long long failed = 0;
   long long records = 0;  // fetched so far, all windows
+  long long pending = 0;  // waiting to be claimed
 };
 
 struct WindowRow {

@@ -88,7 +88,7 @@ TEST(Config, ShippedQuickBooksFileLoadsWithDefaults) {
   EXPECT_EQ(c.http.total_timeout, milliseconds(120'000));
 
   EXPECT_EQ(c.default_chunk, boost::posix_time::hours(24 * 7));
-  EXPECT_EQ(c.default_page_size, 100);
+  EXPECT_EQ(c.default_page_size, 1000);
   EXPECT_EQ(c.max_page_size, 1000);
 
   struct Expected {
@@ -113,7 +113,7 @@ TEST(Config, ShippedQuickBooksFileLoadsWithDefaults) {
     ASSERT_TRUE(rest.cursor.has_value());
     EXPECT_EQ(rest.cursor->field, "/MetaData/LastUpdatedTime");
     EXPECT_EQ(c.streams[i].table, streams[i].table);
-    EXPECT_EQ(c.streams[i].page_size, 100);
+    EXPECT_EQ(c.streams[i].page_size, 1000);
     ASSERT_NE(c.find_stream(streams[i].name), nullptr);
   }
   EXPECT_EQ(c.find_stream("bills"), nullptr);

@@ -55,6 +55,40 @@ TEST_F(QboResume, KilledMidRunThenResumedEndsWithExactlyTheSourcesRows) {
   EXPECT_EQ(scalar("SELECT count(*) FROM state.runs"), 1);
 }
 
+// At the default settings a run pages ahead (the next page is fetched while this one is
+// written) and adds workers while the source's answers are slow: killed with several windows and
+// their next pages in flight, it resumes to exactly the source's records.
+class QboResumeLarger : public QboResume {
+ protected:
+  mock::QboMockOptions mock_options() const override {
+    auto o = QboResume::mock_options();
+    o.invoices = 6000;  // about 65 in each 2-day window: pages enough for the run to add workers
+    return o;
+  }
+};
+
+TEST_F(QboResumeLarger, AConcurrentBackfillKilledWithPagesInFlightResumesToTheExactSourceSet) {
+  slow_down_source(150);
+  const std::string err = "/tmp/tributary-killed-concurrent.err";
+  auto pid = spawn(binary(), backfill_args(kStart, kEnd, {"--stream", "invoices", "--page-size", "20", "--chunk-days", "2"}),
+                   env(), "/dev/null", err);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (slurp(err).find("worker 6 of at most 10 started") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_NE(slurp(err).find("worker 6 of at most 10 started"), std::string::npos) << slurp(err);
+  kill(pid, SIGKILL);
+  EXPECT_EQ(wait_exit(pid, std::chrono::seconds(10)), 128 + SIGKILL);
+  expect_pages_and_checkpoints_agree();
+  EXPECT_GE(scalar("SELECT count(*) FROM state.windows WHERE status = 'running'"), 1);
+
+  auto r = tributary({"resume", "--run", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(mismatches("Invoice", "raw.qbo_invoices", kStart, kEnd), 0);
+  EXPECT_EQ(text("SELECT status FROM state.runs WHERE run_id = 1"), "done");
+}
+
 TEST_F(QboResume, KilledRepeatedlyAtDifferentPointsLosesNothing) {
   slow_down_source(5);
   for (long long pages : {2, 5, 9}) {

@@ -5,9 +5,20 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "sql/sql.hpp"
+#include "warehouse/copy_text.hpp"
 
 namespace tributary::warehouse {
 namespace {
+
+// Which of a page's records to stage (their 1-based positions): raw lacks them, holds another
+// text, or has them marked deleted (a record the source returns exists again).
+constexpr const char* kChangedSql = R"(
+SELECT s.ord
+FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS s(id, md5, ord)
+LEFT JOIN LATERAL (SELECT r.payload_md5, r.deleted_at_utc FROM {{table}} AS r
+                   WHERE r.account = $1 AND r.id = s.id LIMIT 1) AS r ON true
+WHERE r.payload_md5 IS NULL OR r.payload_md5 <> s.md5 OR r.deleted_at_utc IS NOT NULL
+ORDER BY s.ord)";
 
 constexpr const char* kMissingOrStaleSql = R"(
 SELECT s.id
@@ -26,7 +37,7 @@ SELECT s.id FROM tributary_stage AS s
 CROSS JOIN LATERAL (SELECT r.source_updated_at, r.payload_md5 FROM {{table}} AS r
                     WHERE r.account = $1 AND r.id = s.id LIMIT 1) AS r
 WHERE r.source_updated_at > NULLIF(s.source_updated_at, '')::timestamptz
-  AND r.payload_md5 IS DISTINCT FROM md5(s.payload)
+  AND r.payload_md5 IS DISTINCT FROM s.payload_md5
 ORDER BY s.id)";
 
 // A deletion never hides a version the source wrote after it (the record came back).
@@ -43,7 +54,8 @@ WHERE r.account = $1 AND r.id = d.id AND r.deleted_at_utc IS NULL
 
 RawTableWriter::RawTableWriter(pqxx::connection_base& conn, const std::string& table)
     : conn_(conn), table_(table), quoted_(pg::quote_qualified(conn, table)),
-      upsert_sql_(sql::fill(sql::text("upsert_raw.sql"), "table", quoted_)) {}
+      upsert_sql_(sql::fill(sql::text("upsert_raw.sql"), "table", quoted_)),
+      changed_sql_(sql::fill(kChangedSql, "table", quoted_)) {}
 
 void RawTableWriter::ensure_table() {
   try {
@@ -83,23 +95,42 @@ void RawTableWriter::upgrade_older_table(pqxx::transaction_base& txn) {
   spdlog::info("{}: upgraded from an older tributary ({})", table_, statements);
 }
 
-long RawTableWriter::write_page(pqxx::transaction_base& txn, const PageMetadata& meta,
-                                const std::vector<RawRecord>& records) {
-  if (records.empty()) return 0;
-  txn.exec(std::string(sql::text("stage_table.sql")));
-  {
-    pqxx::stream_to copy(txn, "tributary_stage",
-                         std::vector<std::string>{"id", "payload", "source_updated_at"});
-    for (const auto& r : records) {
-      copy << std::make_tuple(std::string(r.id), std::string(r.payload),
-                              r.source_updated_at ? format_utc_micros(*r.source_updated_at) : std::string());
-    }
-    copy.complete();
+RawTableWriter::PageWrite RawTableWriter::write_page(pqxx::transaction_base& txn, const PageMetadata& meta,
+                                                    const std::vector<RawRecord>& records) {
+  PageWrite out;
+  if (records.empty()) return out;
+  std::vector<std::string> ids, md5s;
+  ids.reserve(records.size());
+  md5s.reserve(records.size());
+  for (const auto& r : records) {
+    ids.emplace_back(r.id);
+    md5s.push_back(md5_hex(r.payload));
   }
+  auto wanted = txn.exec_params(changed_sql_, meta.account, pg::array_literal(ids), pg::array_literal(md5s));
+  if (wanted.empty()) return out;  // a re-run over unchanged data ends here: nothing sent, nothing cast
+
+  std::string lines;  // the staged records as COPY text, sent in one piece
+  for (const auto& row : wanted) {
+    auto i = row[0].as<size_t>() - 1;
+    const auto& r = records.at(i);
+    if (!lines.empty()) lines += '\n';
+    append_copy_field(lines, r.id);
+    lines += '\t';
+    append_copy_field(lines, r.payload);
+    lines += '\t';
+    lines += md5s[i];
+    lines += '\t';
+    if (r.source_updated_at) lines += format_utc_micros(*r.source_updated_at);
+    else append_copy_null(lines);
+  }
+  txn.exec(std::string(sql::text("stage_table.sql")));
+  copy_lines(txn, "tributary_stage", {"id", "payload", "payload_md5", "source_updated_at"}, lines);
+  out.staged = static_cast<long long>(wanted.size());
   auto result = txn.exec_params(upsert_sql_, meta.account, format_utc_micros(meta.window.start),
                                 format_utc_micros(meta.window.end), meta.page_number, meta.page_size,
                                 meta.request_payload, meta.run_id, format_utc_micros(meta.ingested_at));
-  return static_cast<long>(result.affected_rows());
+  out.changed = static_cast<long long>(result.affected_rows());
+  return out;
 }
 
 std::vector<std::string> RawTableWriter::older_than_raw(pqxx::transaction_base& txn, const std::string& account) {

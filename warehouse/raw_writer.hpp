@@ -1,5 +1,7 @@
 #pragma once
-// Lands records as raw JSON: COPY a page into a staging table, then one set-based upsert.
+// Lands records as raw JSON. A page's records are first compared with raw by the md5 of their
+// text (computed here, so unchanged records are never sent); the others are COPYed into a
+// staging table as the text the source sent and moved into raw by one set-based upsert.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,10 +37,12 @@ class RawTableWriter {
   // Creates the table if missing (idempotent). Run once per table, outside page transactions.
   void ensure_table();
 
+  struct PageWrite {
+    long long staged = 0;   // records raw lacked, held in another version, or had marked deleted
+    long long changed = 0;  // rows inserted or changed (fewer: raw holds a newer version)
+  };
   // Writes the page inside `txn` (the caller commits it together with the checkpoint).
-  // Returns how many rows were inserted or changed.
-  long write_page(pqxx::transaction_base& txn, const PageMetadata& meta,
-                  const std::vector<RawRecord>& records);
+  PageWrite write_page(pqxx::transaction_base& txn, const PageMetadata& meta, const std::vector<RawRecord>& records);
 
   // Of `ids` with their source updated-at times (nullopt: no cursor), those raw lacks or holds
   // in an older version.
@@ -67,6 +71,7 @@ class RawTableWriter {
   std::string table_;
   std::string quoted_;
   std::string upsert_sql_;
+  std::string changed_sql_;
 };
 
 }  // namespace tributary::warehouse

@@ -1,0 +1,66 @@
+#include "warehouse/copy_text.hpp"
+
+#include <openssl/evp.h>
+#include <pqxx/tablewriter>
+
+#include <cstring>
+
+#include "core/error.hpp"
+
+namespace tributary::warehouse {
+
+std::string md5_hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_md5(), nullptr) != 1) {
+    throw Error(ErrorKind::internal, "md5 of a record failed (OpenSSL EVP_Digest)");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(2 * length, '0');
+  for (unsigned int i = 0; i < length; ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 0xf];
+  }
+  return out;
+}
+
+void append_copy_field(std::string& line, std::string_view field) {
+  line.reserve(line.size() + field.size() + field.size() / 16 + 8);
+  // Copy runs between the bytes that need escaping in one append each: JSON text rarely holds
+  // any (only whitespace between tokens, and backslashes inside strings).
+  size_t run = 0;
+  for (size_t i = 0; i < field.size(); ++i) {
+    char escaped;
+    switch (field[i]) {
+      case '\\': escaped = '\\'; break;
+      case '\t': escaped = 't'; break;
+      case '\n': escaped = 'n'; break;
+      case '\r': escaped = 'r'; break;
+      default: continue;
+    }
+    line.append(field.data() + run, i - run);
+    line += '\\';
+    line += escaped;
+    run = i + 1;
+  }
+  line.append(field.data() + run, field.size() - run);
+}
+
+}  // namespace tributary::warehouse
+
+namespace tributary::warehouse {
+
+// libpqxx 6 takes ready COPY lines only through tablewriter, deprecated for stream_to, which
+// converts, escapes and copies each field again. The lines may hold many rows: libpq streams
+// bytes, and the server splits them at newlines.
+void copy_lines(pqxx::transaction_base& txn, const std::string& table, const std::vector<std::string>& columns,
+                const std::string& lines) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  pqxx::tablewriter copy(txn, table, columns.begin(), columns.end());
+  copy.write_raw_line(lines);
+  copy.complete();
+#pragma GCC diagnostic pop
+}
+
+}  // namespace tributary::warehouse

@@ -1,0 +1,28 @@
+#pragma once
+// The two things the load path does to every record's text before PostgreSQL sees it: its md5
+// (compared with raw's payload_md5 to skip unchanged records without sending them) and its
+// escaping as a field of COPY's text format.
+#include <pqxx/pqxx>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tributary::warehouse {
+
+// Lower-case hex md5 of the bytes, as PostgreSQL's md5(text) gives for the same UTF-8 text.
+std::string md5_hex(std::string_view bytes);
+
+// Appends `field` to `line` as one COPY text-format column: backslash, tab, newline and carriage
+// return escaped; every other byte (UTF-8 included) as it is.
+void append_copy_field(std::string& line, std::string_view field);
+
+// COPY's NULL in text format.
+inline void append_copy_null(std::string& line) { line += "\\N"; }
+
+// COPYs `lines` (rows of escaped fields separated by tabs, rows by newlines) into `table` in one
+// piece: nothing is copied or escaped again on the way.
+void copy_lines(pqxx::transaction_base& txn, const std::string& table, const std::vector<std::string>& columns,
+                const std::string& lines);
+
+}  // namespace tributary::warehouse
