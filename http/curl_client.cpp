@@ -12,15 +12,27 @@ namespace {
 
 std::once_flag curl_init_once;
 
+// JSON readers read past the end of a body (simdjson: 64 bytes); reserving that room with the
+// announced length gives every page one allocation and no copy.
+constexpr size_t kReaderPadding = 64;
+
 struct BodySink {
   std::string* body;
   long long max_bytes;
+  CURL* handle;
   bool over = false;
 };
 
 // Returning less than it was given makes libcurl abort the transfer (CURLE_WRITE_ERROR).
 size_t on_body(char* data, size_t size, size_t n, void* user) {
   auto* sink = static_cast<BodySink*>(user);
+  if (sink->body->empty()) {
+    curl_off_t announced = -1;  // Content-Length (of the encoded body, when it is compressed)
+    curl_easy_getinfo(sink->handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
+    if (announced > 0 && announced <= sink->max_bytes) {
+      sink->body->reserve(static_cast<size_t>(announced) + kReaderPadding);
+    }
+  }
   if (static_cast<long long>(sink->body->size() + size * n) > sink->max_bytes) {
     sink->over = true;
     return 0;
@@ -104,7 +116,7 @@ HttpResponse HttpClient::perform(const HttpRequest& req) {
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-  BodySink sink{&res.body, options_.max_body_bytes};
+  BodySink sink{&res.body, options_.max_body_bytes, h};
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &res.headers);

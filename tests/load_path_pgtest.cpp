@@ -38,15 +38,15 @@ TEST_F(LoadPath, CopyEscapingKeepsEveryByte) {
   auto field = every_text_byte();
   pqxx::work txn(*conn_);
   txn.exec("CREATE TEMP TABLE copied (n int, a text, b text)");
-  std::string lines;
-  for (int n = 1; n <= 3; ++n) {  // several rows in one piece, the NULL marker beside a field
-    if (!lines.empty()) lines += '\n';
-    lines += std::to_string(n) + "\t";
-    warehouse::append_copy_field(lines, field.substr(static_cast<size_t>(n)));
-    lines += '\t';
-    warehouse::append_copy_null(lines);
+  warehouse::CopyLines copy(txn, "copied", {"n", "a", "b"});
+  for (int n = 1; n <= 3; ++n) {  // the NULL marker beside a field
+    std::string line = std::to_string(n) + "\t";
+    warehouse::append_copy_field(line, field.substr(static_cast<size_t>(n)));
+    line += '\t';
+    warehouse::append_copy_null(line);
+    copy.write(line);
   }
-  warehouse::copy_lines(txn, "copied", {"n", "a", "b"}, lines);
+  copy.complete();
   for (int n = 1; n <= 3; ++n) {
     auto row = txn.exec_params("SELECT a, b IS NULL FROM copied WHERE n = $1", n);
     ASSERT_EQ(row.size(), 1u);

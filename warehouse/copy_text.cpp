@@ -51,16 +51,14 @@ void append_copy_field(std::string& line, std::string_view field) {
 namespace tributary::warehouse {
 
 // libpqxx 6 takes ready COPY lines only through tablewriter, deprecated for stream_to, which
-// converts, escapes and copies each field again. The lines may hold many rows: libpq streams
-// bytes, and the server splits them at newlines.
-void copy_lines(pqxx::transaction_base& txn, const std::string& table, const std::vector<std::string>& columns,
-                const std::string& lines) {
+// converts, escapes and copies each field again.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-  pqxx::tablewriter copy(txn, table, columns.begin(), columns.end());
-  copy.write_raw_line(lines);
-  copy.complete();
+CopyLines::CopyLines(pqxx::transaction_base& txn, const std::string& table, const std::vector<std::string>& columns)
+    : copy_(std::make_unique<pqxx::tablewriter>(txn, table, columns.begin(), columns.end())) {}
+CopyLines::~CopyLines() = default;
+void CopyLines::write(const std::string& line) { copy_->write_raw_line(line); }
+void CopyLines::complete() { copy_->complete(); }
 #pragma GCC diagnostic pop
-}
 
 }  // namespace tributary::warehouse

@@ -4,6 +4,11 @@
 // escaping as a field of COPY's text format.
 #include <pqxx/pqxx>
 
+namespace pqxx {
+class tablewriter;
+}
+
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,9 +25,19 @@ void append_copy_field(std::string& line, std::string_view field);
 // COPY's NULL in text format.
 inline void append_copy_null(std::string& line) { line += "\\N"; }
 
-// COPYs `lines` (rows of escaped fields separated by tabs, rows by newlines) into `table` in one
-// piece: nothing is copied or escaped again on the way.
-void copy_lines(pqxx::transaction_base& txn, const std::string& table, const std::vector<std::string>& columns,
-                const std::string& lines);
+// A COPY into `table` fed rows as ready lines (escaped fields separated by tabs, no newline):
+// nothing is converted or escaped again on the way, and no more than a row is held at once.
+class CopyLines {
+ public:
+  CopyLines(pqxx::transaction_base& txn, const std::string& table, const std::vector<std::string>& columns);
+  ~CopyLines();
+  CopyLines(const CopyLines&) = delete;
+  CopyLines& operator=(const CopyLines&) = delete;
+  void write(const std::string& line);
+  void complete();
+
+ private:
+  std::unique_ptr<pqxx::tablewriter> copy_;
+};
 
 }  // namespace tributary::warehouse

@@ -109,22 +109,24 @@ RawTableWriter::PageWrite RawTableWriter::write_page(pqxx::transaction_base& txn
   auto wanted = txn.exec_params(changed_sql_, meta.account, pg::array_literal(ids), pg::array_literal(md5s));
   if (wanted.empty()) return out;  // a re-run over unchanged data ends here: nothing sent, nothing cast
 
-  std::string lines;  // the staged records as COPY text, sent in one piece
+  txn.exec(std::string(sql::text("stage_table.sql")));
+  CopyLines copy(txn, "tributary_stage", {"id", "payload", "payload_md5", "source_updated_at"});
+  std::string line;  // one staged record as a COPY row, the buffer reused
   for (const auto& row : wanted) {
     auto i = row[0].as<size_t>() - 1;
     const auto& r = records.at(i);
-    if (!lines.empty()) lines += '\n';
-    append_copy_field(lines, r.id);
-    lines += '\t';
-    append_copy_field(lines, r.payload);
-    lines += '\t';
-    lines += md5s[i];
-    lines += '\t';
-    if (r.source_updated_at) lines += format_utc_micros(*r.source_updated_at);
-    else append_copy_null(lines);
+    line.clear();
+    append_copy_field(line, r.id);
+    line += '\t';
+    append_copy_field(line, r.payload);
+    line += '\t';
+    line += md5s[i];
+    line += '\t';
+    if (r.source_updated_at) line += format_utc_micros(*r.source_updated_at);
+    else append_copy_null(line);
+    copy.write(line);
   }
-  txn.exec(std::string(sql::text("stage_table.sql")));
-  copy_lines(txn, "tributary_stage", {"id", "payload", "payload_md5", "source_updated_at"}, lines);
+  copy.complete();
   out.staged = static_cast<long long>(wanted.size());
   auto result = txn.exec_params(upsert_sql_, meta.account, format_utc_micros(meta.window.start),
                                 format_utc_micros(meta.window.end), meta.page_number, meta.page_size,
