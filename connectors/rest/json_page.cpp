@@ -91,8 +91,17 @@ bool may_be_refused(std::string_view json) {
 std::string excerpt(std::string_view json) { return std::string(json.substr(0, 120)); }
 
 // A record that cannot be stored keeps its text and says why; it never fails its page.
+// Keys and cursor are looked up first and the record's text taken last: raw_json() then leaves
+// the iterator at the record's end, and the array moves on without walking the record again
+// (walking the structural index is most of On-Demand's time on a page).
 Record read_record(od::document& doc, od::object& object, const RestStreamSpec& spec,
                    const std::vector<size_t>& bad_bytes, const char* body_start) {
+  std::vector<std::optional<std::string>> keys;
+  for (const auto& key : spec.primary_key) keys.push_back(at(doc, object, key));
+  std::optional<std::string> cursor_text;
+  if (spec.cursor) cursor_text = at(doc, object, spec.cursor->field);
+  require_alive(doc);
+  object.reset();
   Record r;
   r.json = trim(std::string_view(object.raw_json()));
   auto reject = [&](std::string why) {
@@ -109,10 +118,9 @@ Record read_record(od::document& doc, od::object& object, const RestStreamSpec& 
     if (auto refusal = jsonb_refusal(r.json); !refusal.empty()) reject("it holds " + refusal);
   }
   std::vector<std::string> parts;
-  for (const auto& key : spec.primary_key) {
-    auto value = at(doc, object, key);
-    if (!value) reject("no primary key " + key + ": " + excerpt(r.json));
-    parts.push_back(value.value_or(""));
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (!keys[i]) reject("no primary key " + spec.primary_key[i] + ": " + excerpt(r.json));
+    parts.push_back(keys[i].value_or(""));
   }
   if (parts.size() == 1) {
     r.id = parts[0];
@@ -122,11 +130,10 @@ Record read_record(od::document& doc, od::object& object, const RestStreamSpec& 
     r.id += "]";
   }
   if (spec.cursor) {
-    auto text = at(doc, object, spec.cursor->field);
-    if (text) r.updated_at = parse_time(*text, spec.cursor->format);
+    if (cursor_text) r.updated_at = parse_time(*cursor_text, spec.cursor->format);
     if (!r.updated_at) {
-      reject("no readable cursor " + spec.cursor->field + (text ? " ('" + text->substr(0, 40) + "' is not " +
-                                                                     to_string(spec.cursor->format) + ")" : ""));
+      reject("no readable cursor " + spec.cursor->field +
+             (cursor_text ? " ('" + cursor_text->substr(0, 40) + "' is not " + to_string(spec.cursor->format) + ")" : ""));
     }
   }
   return r;
