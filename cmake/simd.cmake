@@ -13,7 +13,8 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
   string(TOUPPER "${CMAKE_BUILD_TYPE}" trib_build_type)
   string(REGEX MATCH "(^| )-(march=|mavx|mbmi|msse4|mpclmul|mlzcnt)[^ ]*" trib_isa_flag
          " ${CMAKE_CXX_FLAGS} ${CMAKE_CXX_FLAGS_${trib_build_type}}")
-  if(trib_isa_flag AND NOT trib_isa_flag MATCHES "-march=x86-64$")
+  string(STRIP "${trib_isa_flag}" trib_isa_flag)
+  if(trib_isa_flag AND NOT trib_isa_flag STREQUAL "-march=x86-64")
     message(WARNING "CMAKE_CXX_FLAGS holds '${trib_isa_flag}': the binary may crash with SIGILL on "
                     "x86-64 CPUs without those instructions. simdjson already picks its fastest kernel "
                     "at run time; see docs/performance-simdjson.md.")
