@@ -1,8 +1,11 @@
 #include "connectors/json_text.hpp"
 
+#include "connectors/json_kernel.hpp"
+
 namespace tributary::connectors {
 
 simdjson::ondemand::document iterate_json(std::string& body) {
+  log_json_kernel_once();  // before the first parser allocates: a kernel that cannot run is named first
   thread_local simdjson::ondemand::parser parser;
   body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   return parser.iterate(simdjson::padded_string_view(body.data(), body.size(), body.capacity()));
