@@ -16,6 +16,10 @@ namespace {
 
 constexpr int kTransactionAttempts = 3;  // serialization failures and deadlocks only
 
+long long millis_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
+}
+
 SetDigest digest_of(const std::vector<connectors::Record>& records) {
   SetDigest d;
   for (const auto& r : records) d.add(key_of(r));
@@ -80,7 +84,9 @@ void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream&
     int page_number = row.next_page_number;
     try {
       auto request = stream.page_request(row.window, position);
+      auto asked = std::chrono::steady_clock::now();
       auto page = ahead ? std::exchange(ahead, std::nullopt)->get() : fetch_page(request, row, before);
+      auto fetched = std::chrono::steady_clock::now();
       stream.parse_page(page, position);
       auto this_page = digest_of(page.records);
       if (!page.records.empty() && previous_page == this_page) {
@@ -113,8 +119,13 @@ void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream&
                                .paging_complete = !page.next_position.has_value(),
                                .records = static_cast<long long>(page.records.size()),
                                .reconciled = false};
+      auto parsed = std::chrono::steady_clock::now();
       commit_page(row, stream, request, page.records, cp);
-      spdlog::debug("{}: {} records", where(row, page_number), page.records.size());
+      // Where a page's time goes: waiting for the source (beyond what paging ahead hid), reading
+      // the answer, writing it with its checkpoint.
+      spdlog::debug("{}: {} records; waited {} ms for the answer, read it in {} ms, wrote it in {} ms",
+                    where(row, page_number), page.records.size(), millis_between(asked, fetched),
+                    millis_between(fetched, parsed), millis_between(parsed, std::chrono::steady_clock::now()));
       before += static_cast<long long>(page.records.size());
       if (!page.next_position) return;
       position = *page.next_position;

@@ -3,6 +3,7 @@
 -- unchanged data sends, casts and rewrites nothing. An older version never replaces a newer
 -- one. A record the source returns exists: writing it clears a deletion mark, even when its
 -- payload did not change. The md5 test is repeated at the conflict for a concurrent writer.
+-- The stage holds each id once, its latest version (RawTableWriter chooses it): no sort here.
 -- $1 account, $2 window start, $3 window end, $4 page number, $5 page size,
 -- $6 request_payload (json text), $7 run_id, $8 ingested_at
 INSERT INTO {{table}} AS t
@@ -10,10 +11,8 @@ INSERT INTO {{table}} AS t
    extract_window_end_utc, page_number, page_size, request_payload, run_id)
 SELECT $1, p.id, p.payload::jsonb, p.payload_md5, p.source_updated_at, $8::timestamptz,
   $2::timestamptz, $3::timestamptz, $4::integer, $5::integer, $6::jsonb, $7::bigint
-FROM (SELECT DISTINCT ON (s.id) s.id, s.payload, s.payload_md5,
-             NULLIF(s.source_updated_at, '')::timestamptz AS source_updated_at
-      FROM tributary_stage AS s
-      ORDER BY s.id, NULLIF(s.source_updated_at, '')::timestamptz DESC NULLS LAST) AS p
+FROM (SELECT s.id, s.payload, s.payload_md5, s.source_updated_at::timestamptz AS source_updated_at
+      FROM tributary_stage AS s) AS p
 ON CONFLICT (account, id) DO UPDATE SET
   payload                  = EXCLUDED.payload,
   payload_md5              = EXCLUDED.payload_md5,

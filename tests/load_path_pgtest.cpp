@@ -93,5 +93,25 @@ TEST_F(LoadPath, UnchangedRecordsAreNotStagedAndChangedOnesAre) {
   EXPECT_EQ(text("SELECT payload->>'Memo' FROM raw.load_path WHERE id = 'b'"), "changed");
 }
 
+TEST_F(LoadPath, APageHoldingAnIdTwiceStagesItsLatestVersionOnce) {
+  warehouse::RawTableWriter writer(*conn_, "raw.load_path");
+  execute("CREATE SCHEMA IF NOT EXISTS raw");
+  writer.ensure_table();
+  auto at = parse_timestamp("2024-03-01T00:00:00Z", "test");
+  auto later = at + boost::posix_time::seconds(1);
+  warehouse::PageMetadata meta{"acct", Window{at, at + boost::posix_time::hours(24)}, 1, 3, "{}", 0, at};
+  std::string old_a = "{\"Id\":\"a\",\"v\":1}", new_a = "{\"Id\":\"a\",\"v\":2}", b = "{\"Id\":\"b\"}";
+  for (const auto& page : {std::vector<warehouse::RawRecord>{{"a", old_a, at}, {"b", b, at}, {"a", new_a, later}},
+                           std::vector<warehouse::RawRecord>{{"a", new_a, later}, {"b", b, at}, {"a", old_a, at}},
+                           std::vector<warehouse::RawRecord>{{"a", old_a, std::nullopt}, {"a", new_a, later}}}) {
+    execute("TRUNCATE raw.load_path");
+    pqxx::work txn(*conn_);
+    auto w = writer.write_page(txn, meta, page);
+    txn.commit();
+    EXPECT_EQ(w.staged, static_cast<long long>(page.size()) - 1);
+    EXPECT_EQ(text("SELECT payload->>'v' FROM raw.load_path WHERE id = 'a'"), "2");
+  }
+}
+
 }  // namespace
 }  // namespace tributary::testing

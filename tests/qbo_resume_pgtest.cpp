@@ -1,6 +1,8 @@
 // Killed at any instant, resumed: nothing lost, nothing duplicated, done windows not refetched.
 #include <signal.h>
 
+#include <cstdio>
+
 #include <thread>
 
 #include "tests/support/qbo_fixture.hpp"
@@ -70,6 +72,7 @@ class QboResumeLarger : public QboResume {
 TEST_F(QboResumeLarger, AConcurrentBackfillKilledWithPagesInFlightResumesToTheExactSourceSet) {
   slow_down_source(150);
   const std::string err = "/tmp/tributary-killed-concurrent.err";
+  std::remove(err.c_str());  // the child truncates it only once it runs: never read an older one
   auto pid = spawn(binary(), backfill_args(kStart, kEnd, {"--stream", "invoices", "--page-size", "20", "--chunk-days", "2"}),
                    env(), "/dev/null", err);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);

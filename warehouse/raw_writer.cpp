@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unordered_map>
+
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "sql/sql.hpp"
@@ -36,7 +38,7 @@ constexpr const char* kOlderThanRawSql = R"(
 SELECT s.id FROM tributary_stage AS s
 CROSS JOIN LATERAL (SELECT r.source_updated_at, r.payload_md5 FROM {{table}} AS r
                     WHERE r.account = $1 AND r.id = s.id LIMIT 1) AS r
-WHERE r.source_updated_at > NULLIF(s.source_updated_at, '')::timestamptz
+WHERE r.source_updated_at > s.source_updated_at::timestamptz
   AND r.payload_md5 IS DISTINCT FROM s.payload_md5
 ORDER BY s.id)";
 
@@ -50,6 +52,28 @@ WHERE r.account = $1 AND r.id = d.id AND r.deleted_at_utc IS NULL
 // Every query that meets a page's records with raw probes raw's primary key once per record
 // (LATERAL ... LIMIT 1). A plain join lets the planner hash the whole account's rows instead,
 // which it does while a bulk load outruns raw's statistics: a scan of every row per page.
+// A page may hold one id twice (a record updated while paging moved it): only its latest
+// version is staged (one without an updated-at loses to one with), so the upsert needs no sort
+// and never meets one row twice. Positions in page order.
+std::vector<size_t> latest_per_id(const std::vector<RawRecord>& records) {
+  std::unordered_map<std::string_view, size_t> winner;
+  winner.reserve(records.size());
+  std::vector<size_t> out;
+  out.reserve(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    auto [it, first] = winner.try_emplace(records[i].id, i);
+    if (first) {
+      out.push_back(i);
+      continue;
+    }
+    const auto& held = records[it->second].source_updated_at;
+    const auto& next = records[i].source_updated_at;
+    if (next && (!held || *next >= *held)) it->second = i;
+  }
+  for (auto& i : out) i = winner.at(records[i].id);
+  return out;
+}
+
 }  // namespace
 
 RawTableWriter::RawTableWriter(pqxx::connection_base& conn, const std::string& table)
@@ -98,14 +122,15 @@ void RawTableWriter::upgrade_older_table(pqxx::transaction_base& txn) {
 RawTableWriter::PageWrite RawTableWriter::write_page(pqxx::transaction_base& txn, const PageMetadata& meta,
                                                     const std::vector<RawRecord>& records) {
   PageWrite out;
-  if (records.empty()) return out;
+  auto chosen = latest_per_id(records);
   std::vector<std::string> ids, md5s;
-  ids.reserve(records.size());
-  md5s.reserve(records.size());
-  for (const auto& r : records) {
-    ids.emplace_back(r.id);
-    md5s.push_back(md5_hex(r.payload));
+  ids.reserve(chosen.size());
+  md5s.reserve(chosen.size());
+  for (auto i : chosen) {
+    ids.emplace_back(records[i].id);
+    md5s.push_back(md5_hex(records[i].payload));
   }
+  if (chosen.empty()) return out;
   auto wanted = txn.exec_params(changed_sql_, meta.account, pg::array_literal(ids), pg::array_literal(md5s));
   if (wanted.empty()) return out;  // a re-run over unchanged data ends here: nothing sent, nothing cast
 
@@ -113,14 +138,14 @@ RawTableWriter::PageWrite RawTableWriter::write_page(pqxx::transaction_base& txn
   CopyLines copy(txn, "tributary_stage", {"id", "payload", "payload_md5", "source_updated_at"});
   std::string line;  // one staged record as a COPY row, the buffer reused
   for (const auto& row : wanted) {
-    auto i = row[0].as<size_t>() - 1;
-    const auto& r = records.at(i);
+    auto k = row[0].as<size_t>() - 1;  // a position in `chosen`
+    const auto& r = records.at(chosen.at(k));
     line.clear();
     append_copy_field(line, r.id);
     line += '\t';
     append_copy_field(line, r.payload);
     line += '\t';
-    line += md5s[i];
+    line += md5s[k];
     line += '\t';
     if (r.source_updated_at) line += format_utc_micros(*r.source_updated_at);
     else append_copy_null(line);

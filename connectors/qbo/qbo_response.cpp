@@ -41,7 +41,8 @@ template <typename F>
 void for_each_record(std::string& body, std::string_view entity, F&& on_record) {
   require_complete(body);
   try {
-    od::document doc = iterate_json(body);
+    auto parsed = iterate_json(body);
+    od::document& doc = parsed.doc;
     bool seen_response = false;
     // Walk the root to its closing brace, so a body cut anywhere is an error.
     for (auto root_field : doc.get_object()) {
@@ -100,7 +101,8 @@ CdcAnswer parse_cdc(std::string& body, std::string_view entity) {
   require_complete(body);
   CdcAnswer out;
   try {
-    od::document doc = iterate_json(body);
+    auto parsed = iterate_json(body);
+    od::document& doc = parsed.doc;
     bool seen_response = false;
     for (auto root_field : doc.get_object()) {
       if (std::string_view(root_field.unescaped_key()) != "CDCResponse") continue;
@@ -131,7 +133,8 @@ CdcAnswer parse_cdc(std::string& body, std::string_view entity) {
 
 long long parse_count(std::string& body) {
   try {
-    od::document doc = iterate_json(body);
+    auto parsed = iterate_json(body);
+    od::document& doc = parsed.doc;
     int64_t n = doc["QueryResponse"]["totalCount"].get_int64();
     return n;
   } catch (const simdjson::simdjson_error& e) {

@@ -169,7 +169,8 @@ PageReading read_json_page(std::string& body, const RestStreamSpec& spec, const 
   if (!ends_like_json(body)) malformed("the answer is truncated or not JSON");
   auto bad_bytes = mask_invalid_utf8(body);
   try {
-    od::document doc = iterate_json(body);
+    auto parsed = iterate_json(body);
+    od::document& doc = parsed.doc;
     od::value at;
     // One lookup: after any error but "no such field" the document must not be touched again.
     auto found = spec.records.empty() ? simdjson::SUCCESS : doc.at_pointer(spec.records).get(at);
@@ -225,7 +226,8 @@ PageReading read_json_page(std::string& body, const RestStreamSpec& spec, const 
 
 std::optional<std::string> read_json_value(std::string& body, const std::string& pointer) {
   try {
-    od::document doc = iterate_json(body);
+    auto parsed = iterate_json(body);
+    od::document& doc = parsed.doc;
     od::value v;
     if (doc.at_pointer(pointer).get(v) != simdjson::SUCCESS) return std::nullopt;
     return scalar_text(v);
