@@ -118,6 +118,7 @@ void Dataset::revise(EntityKind kind, Record& r, std::int64_t now_utc) {
   r.revision += 1;
   r.updated_utc = now_utc;
   by_updated_stale_[static_cast<std::size_t>(kind)] = true;
+  generation_ += 1;
   if (r.create_utc > now_utc) r.create_utc = now_utc;  // only with a data range in the future
   render(kind, r);
 }
@@ -135,6 +136,7 @@ bool Dataset::remove(EntityKind kind, int id, std::int64_t now_utc) {
   r->deleted = true;
   r->updated_utc = now_utc;  // the deleted stub's LastUpdatedTime
   by_updated_stale_[static_cast<std::size_t>(kind)] = true;
+  generation_ += 1;
   return true;
 }
 

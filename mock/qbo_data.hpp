@@ -48,6 +48,8 @@ class Dataset {
   // LastUpdatedTime range is a binary search instead of a scan (what keeps a million-record
   // mock fast). Built on first use after generation or a mutation.
   const std::vector<int>& by_updated(EntityKind kind) const;
+  // Bumps on every touch, remove and restore: a selection computed at another generation is stale.
+  std::uint64_t generation() const { return generation_; }
   // SyncToken+1, LastUpdatedTime = now_utc, payload re-rendered. False if the id is unknown.
   // False if the id is unknown or the record is deleted (QBO cannot update a deleted entity).
   bool touch(EntityKind kind, int id, std::int64_t now_utc);
@@ -70,6 +72,7 @@ class Dataset {
   std::vector<Record> customers_, invoices_, items_;
   mutable std::array<std::vector<int>, 3> by_updated_;
   mutable std::array<bool, 3> by_updated_stale_{true, true, true};
+  std::uint64_t generation_ = 0;
 };
 
 // Payload renderers (qbo_payloads.cpp).

@@ -350,6 +350,20 @@ TEST_F(MockQboHttp, WindowBoundsAreInclusiveBelowExclusiveAbove) {
   EXPECT_EQ(count("Id = '" + midnight_id + "' AND MetaData.LastUpdatedTime >= '" + midnight + "'"), 1);
 }
 
+// Pages of one statement share a remembered selection; a touch makes it stale at once.
+TEST_F(MockQboHttp, RepeatedStatementSeesATouchAtOnce) {
+  const std::string where = "WHERE MetaData.LastUpdatedTime >= '2024-02-01T00:00:00Z' AND "
+                            "MetaData.LastUpdatedTime < '2024-03-01T00:00:00Z'";
+  auto first = ids_in(query("SELECT * FROM Invoice " + where + " ORDERBY Id MAXRESULTS 1000")->body, "Invoice");
+  ASSERT_GT(first.size(), 2u);
+  EXPECT_EQ(ids_in(query("SELECT * FROM Invoice " + where + " ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000")->body,
+                   "Invoice"), first);
+  mock_->touch("Invoice", {first[1]});
+  auto after = ids_in(query("SELECT * FROM Invoice " + where + " ORDERBY Id MAXRESULTS 1000")->body, "Invoice");
+  EXPECT_EQ(after.size(), first.size() - 1);
+  EXPECT_EQ(std::count(after.begin(), after.end(), first[1]), 0);
+}
+
 TEST_F(MockQboHttp, QuotedNamesProjectionsPostAndXml) {
   std::string name;
   for (const auto& r : mock_->records("Customer")) {
