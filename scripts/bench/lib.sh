@@ -92,7 +92,7 @@ def row(label, key, note=""):
     if not r:
         return
     rate = r.get("rows_per_s")
-    ratio = f"{rate / copy:.2f}" if rate and copy else "-"
+    ratio = f"{rate / copy:.2f}" if rate and copy and key != "rate" else "-"
     print(f"  {label:22} {rate if rate is not None else '-':>9} {r['seconds']:>9} {ratio:>8}  {note.format(**r)}")
 row("api alone (4 clients)", "api", "{requests} requests, {mib} MiB")
 row("\\copy", "copy")
@@ -101,7 +101,7 @@ row("tributary (1 worker)", "backfill_workers1", "peak RSS {peak_rss_mib} MiB, {
 row("python seed loader", "python", "tributary {tributary_default_ratio}x (1 worker {tributary_workers1_ratio}x)")
 row("re-run, unchanged", "rerun_unchanged", "{ratio_to_first} of the first run, {rows_rewritten} rows rewritten")
 row("re-run, 1% changed", "rerun_1pct", "{ratio_to_first} of the first run, {rows_rewritten} rows rewritten of {touched}")
-row("rate budget", "rate", "{records} invoices, page {page_size}: {admitted_per_minute}/min admitted, "
+row("rate budget", "rate", "{records} invoices, page {page_size}, {workers} workers: {admitted_per_minute}/min admitted, "
     "{throttled_429} 429s, max {max_in_flight} in flight")
 EOF2
 }
