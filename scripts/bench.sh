@@ -52,6 +52,7 @@ cleanup() {
 }
 TRIB_PG_FSYNC=on pg_start
 trap cleanup EXIT
+trap 'exit 130' INT TERM   # an interrupted run still stops the mock and PostgreSQL
 
 # Data from 180 days ago to yesterday; the backfill runs to tomorrow, so a touched record (moved
 # to now) is inside its range.
