@@ -1,5 +1,7 @@
 #include "mock/qbo_data.hpp"
 
+#include <algorithm>
+#include <numeric>
 #include <stdexcept>
 
 #include "mock/common/record_times.hpp"
@@ -58,6 +60,21 @@ const std::vector<Record>& Dataset::records(EntityKind kind) const {
   return const_cast<Dataset*>(this)->mutable_records(kind);
 }
 
+const std::vector<int>& Dataset::by_updated(EntityKind kind) const {
+  auto k = static_cast<std::size_t>(kind);
+  if (by_updated_stale_[k]) {
+    const auto& recs = records(kind);
+    auto& index = by_updated_[k];
+    index.resize(recs.size());
+    std::iota(index.begin(), index.end(), 0);
+    std::sort(index.begin(), index.end(), [&](int a, int b) {
+      return recs[a].updated_utc != recs[b].updated_utc ? recs[a].updated_utc < recs[b].updated_utc : a < b;
+    });
+    by_updated_stale_[k] = false;
+  }
+  return by_updated_[k];
+}
+
 std::vector<Record>& Dataset::mutable_records(EntityKind kind) {
   switch (kind) {
     case EntityKind::Customer: return customers_;
@@ -100,6 +117,8 @@ void Dataset::revise(EntityKind kind, Record& r, std::int64_t now_utc) {
   r.sync_token += 1;
   r.revision += 1;
   r.updated_utc = now_utc;
+  by_updated_stale_[static_cast<std::size_t>(kind)] = true;
+  generation_ += 1;
   if (r.create_utc > now_utc) r.create_utc = now_utc;  // only with a data range in the future
   render(kind, r);
 }
@@ -116,6 +135,8 @@ bool Dataset::remove(EntityKind kind, int id, std::int64_t now_utc) {
   if (!r || r->deleted) return false;
   r->deleted = true;
   r->updated_utc = now_utc;  // the deleted stub's LastUpdatedTime
+  by_updated_stale_[static_cast<std::size_t>(kind)] = true;
+  generation_ += 1;
   return true;
 }
 

@@ -2,6 +2,7 @@
 // remove() and restore(). Not thread-safe; the server guards it with its state mutex.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -43,6 +44,12 @@ class Dataset {
   static const char* name_of(EntityKind kind);
 
   const std::vector<Record>& records(EntityKind kind) const;
+  // Indexes into records(kind) ordered by (updated_utc, id), deleted records included, so a
+  // LastUpdatedTime range is a binary search instead of a scan (what keeps a million-record
+  // mock fast). Built on first use after generation or a mutation.
+  const std::vector<int>& by_updated(EntityKind kind) const;
+  // Bumps on every touch, remove and restore: a selection computed at another generation is stale.
+  std::uint64_t generation() const { return generation_; }
   // SyncToken+1, LastUpdatedTime = now_utc, payload re-rendered. False if the id is unknown.
   // False if the id is unknown or the record is deleted (QBO cannot update a deleted entity).
   bool touch(EntityKind kind, int id, std::int64_t now_utc);
@@ -63,6 +70,9 @@ class Dataset {
   std::int64_t end_utc_;
   Catalog catalog_;
   std::vector<Record> customers_, invoices_, items_;
+  mutable std::array<std::vector<int>, 3> by_updated_;
+  mutable std::array<bool, 3> by_updated_stale_{true, true, true};
+  std::uint64_t generation_ = 0;
 };
 
 // Payload renderers (qbo_payloads.cpp).

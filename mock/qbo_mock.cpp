@@ -164,12 +164,43 @@ HttpAnswer QboMock::Impl::answer_query(const httplib::Request& req, const std::s
   if (auto* err = std::get_if<QueryError>(&parsed)) return query_error_answer(*err, format, time);
   const Query& q = std::get<Query>(parsed);
   maybe_mutate_for_paging(q);
-  auto selected = select_rows(q, data_);
+  auto selected = select_cached(q);
   if (auto* err = std::get_if<QueryError>(&selected)) return query_error_answer(*err, format, time);
   Selection& s = std::get<Selection>(selected);
   if (q.select == Query::Select::Count) apply_count_skew(s, count_skew_[q.entity]);
   return ok_answer(format, format == BodyFormat::Json ? render_json_response(q, s, time)
                                                       : render_xml_response(q, s, time));
+}
+
+namespace {
+// What decides a statement's rows (not its columns or page): entity, conditions, order.
+std::string selection_key(const Query& q) {
+  std::string key = q.entity;
+  for (const auto& c : q.where) {
+    key += '\x1f' + c.property + '\x1e' + std::to_string(static_cast<int>(c.op));
+    for (const auto& v : c.values) {
+      key += '\x1e' + std::to_string(static_cast<int>(v.kind)) + v.text;
+      if (v.timestamp_ms) key += '@' + std::to_string(*v.timestamp_ms);
+    }
+  }
+  for (const auto& k : q.order_by) key += std::string("\x1d") + (k.descending ? '-' : '+') + k.property;
+  return key;
+}
+// Four workers each paging a window, with their id sweeps and counts, need a dozen at most.
+constexpr std::size_t kCachedSelections = 16;
+}  // namespace
+
+std::variant<Selection, QueryError> QboMock::Impl::select_cached(const Query& q) {
+  std::string key = selection_key(q);
+  for (const auto& c : selections_) {
+    if (c.key == key && c.generation == data_.generation()) return c.selection;
+  }
+  auto selected = select_rows(q, data_);
+  if (auto* s = std::get_if<Selection>(&selected)) {
+    if (selections_.size() >= kCachedSelections) selections_.erase(selections_.begin());
+    selections_.push_back(CachedSelection{std::move(key), data_.generation(), *s});
+  }
+  return selected;
 }
 
 void QboMock::Impl::maybe_mutate_for_paging(const Query& q) {

@@ -18,6 +18,7 @@
 #include "mock/qbo_limits.hpp"
 #include "mock/qbo_mock.hpp"
 #include "mock/qbo_query.hpp"
+#include "mock/qbo_query_eval.hpp"
 
 namespace tributary::mock {
 
@@ -69,6 +70,8 @@ class QboMock::Impl {
   HttpAnswer answer_cdc(const httplib::Request& req, const std::string& realm, BodyFormat format);  // qbo_mock_changes.cpp
   std::optional<std::string> statement_of(const httplib::Request& req) const;
   void maybe_mutate_for_paging(const Query& q);  // caller holds mutex_
+  // select_rows, remembered: paging a window asks for the same rows once per page. Caller holds mutex_.
+  std::variant<Selection, QueryError> select_cached(const Query& q);
   // Applies a Dataset mutation (touch, remove, restore) at now to each numeric id; ids that are
   // not numbers are skipped like unknown ones. Throws std::invalid_argument on an unknown entity.
   void mutate_ids(const std::string& entity, const std::vector<std::string>& ids,
@@ -90,6 +93,12 @@ class QboMock::Impl {
   FaultQueue<FaultRule> faults_;
   std::map<std::string, PagingMutation> paging_mutations_;
   QboMockStats stats_;
+  struct CachedSelection {
+    std::string key;
+    std::uint64_t generation = 0;
+    Selection selection;
+  };
+  std::vector<CachedSelection> selections_;  // the last few, newest last
 
   MockServer server_;
 };

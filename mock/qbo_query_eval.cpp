@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <climits>
 #include <cstdlib>
 #include <span>
 
@@ -209,6 +210,49 @@ void sort_rows(std::vector<Row>& rows, const Plan& plan) {
   });
 }
 
+// The records a query can match, without reading every record when it need not: an Id = / IN
+// condition names them, a LastUpdatedTime range is a slice of Dataset::by_updated(). Candidates
+// are a superset; every condition is still checked on each one.
+std::vector<const Record*> candidates(const Plan& plan, const Dataset& data, EntityKind kind) {
+  const auto& recs = data.records(kind);
+  std::vector<const Record*> out;
+  for (const auto& [prop, cond] : plan.conditions) {
+    if (prop.kind != PropKind::Id || (cond->op != CmpOp::Eq && cond->op != CmpOp::In)) continue;
+    std::vector<std::int64_t> ids;
+    for (const auto& lit : cond->values) {
+      auto n = as_number(lit.text);  // what compare() reads; a non-number matches nothing
+      if (n && *n >= 1 && *n <= static_cast<double>(recs.size()) && *n == static_cast<double>(static_cast<std::int64_t>(*n))) {
+        ids.push_back(static_cast<std::int64_t>(*n));
+      }
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (auto id : ids) out.push_back(&recs[id - 1]);  // Ids index the vector
+    return out;
+  }
+  std::int64_t lo = INT64_MIN, hi = INT64_MAX;  // inclusive bounds in ms
+  bool ranged = false;
+  for (const auto& [prop, cond] : plan.conditions) {
+    if (prop.kind != PropKind::Updated || cond->values.size() != 1 || !cond->values[0].timestamp_ms) continue;
+    std::int64_t t = *cond->values[0].timestamp_ms;
+    CmpOp op = cond->op;
+    if (op == CmpOp::Ge || op == CmpOp::Gt || op == CmpOp::Eq) lo = std::max(lo, t), ranged = true;
+    if (op == CmpOp::Le || op == CmpOp::Lt || op == CmpOp::Eq) hi = std::min(hi, t), ranged = true;
+  }
+  if (!ranged) {
+    out.reserve(recs.size());
+    for (const Record& r : recs) out.push_back(&r);
+    return out;
+  }
+  const auto& index = data.by_updated(kind);
+  auto ms = [&](int i) { return recs[i].updated_utc * 1000; };
+  auto first = std::partition_point(index.begin(), index.end(), [&](int i) { return ms(i) < lo; });
+  auto last = std::partition_point(first, index.end(), [&](int i) { return ms(i) <= hi; });
+  out.reserve(static_cast<std::size_t>(last - first));
+  for (auto it = first; it != last; ++it) out.push_back(&recs[*it]);
+  return out;
+}
+
 }  // namespace
 
 bool is_empty_entity(std::string_view entity) {
@@ -227,15 +271,27 @@ std::variant<Selection, QueryError> select_rows(const Query& q, const Dataset& d
   if (auto err = plan_query(q, s, plan)) return *err;
   if (!s.kind) return s;
   simdjson::dom::parser parser;
+  // Ordered by Id alone (or not at all: Id order): no per-row sort keys needed.
+  bool by_id = plan.order.empty() || (plan.order.size() == 1 && plan.order[0].first.kind == PropKind::Id);
   std::vector<Row> rows;
-  for (const Record& r : data.records(*s.kind)) {
-    if (r.deleted) continue;  // only CDC still reports a deleted record
+  for (const Record* r : candidates(plan, data, *s.kind)) {
+    if (r->deleted) continue;  // only CDC still reports a deleted record
     simdjson::dom::element root;
-    if (plan.needs_json) root = parser.parse(r.json).value();
-    if (!row_matches(r, plan, root)) continue;
-    Row row{&r, {}};
-    for (const auto& [prop, desc] : plan.order) row.order_values.push_back(scalar_of(r, prop, root));
+    if (plan.needs_json) root = parser.parse(r->json).value();
+    if (!row_matches(*r, plan, root)) continue;
+    if (by_id) {
+      s.rows.push_back(r);
+      continue;
+    }
+    Row row{r, {}};
+    for (const auto& [prop, desc] : plan.order) row.order_values.push_back(scalar_of(*r, prop, root));
     rows.push_back(std::move(row));
+  }
+  if (by_id) {
+    bool desc = !plan.order.empty() && plan.order[0].second;
+    std::sort(s.rows.begin(), s.rows.end(),
+              [desc](const Record* a, const Record* b) { return desc ? a->id > b->id : a->id < b->id; });
+    return s;
   }
   sort_rows(rows, plan);
   for (const Row& row : rows) s.rows.push_back(row.rec);
@@ -307,7 +363,14 @@ std::string render_json_response(const Query& q, const Selection& s, const std::
     Page page = page_of(q, s);
     if (!page.rows.empty()) {
       w.key(s.entity).begin_array();
-      for (const auto& payload : page_payloads(q, page)) w.raw(payload);
+      if (q.select == Query::Select::All) {  // the payloads as stored, without a copy of each
+        std::size_t bytes = 256;
+        for (const Record* r : page.rows) bytes += r->json.size() + 1;
+        w.reserve(bytes);
+        for (const Record* r : page.rows) w.raw(r->json);
+      } else {
+        for (const auto& payload : page_payloads(q, page)) w.raw(payload);
+      }
       w.end_array();
       w.field("startPosition", page.start_position);
       w.field("maxResults", static_cast<std::int64_t>(page.rows.size()));

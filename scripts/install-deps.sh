@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every build, test and runtime dependency from Debian's packages.
 # Idempotent: does nothing (and needs no network) when everything is present.
+# --bench adds what only scripts/bench.sh needs (its Python loader and GNU time for peak RSS).
 set -euo pipefail
 
 PACKAGES=(
@@ -12,6 +13,9 @@ PACKAGES=(
   postgresql-15 postgresql-client-15
   prometheus  # promtool: the metrics-file test validates with it (the server is not started)
 )
+if [ "${1:-}" = "--bench" ]; then
+  PACKAGES+=(python3 python3-requests python3-psycopg2 time)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

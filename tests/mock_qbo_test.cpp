@@ -4,7 +4,9 @@
 #include <httplib.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <atomic>
+#include <climits>
 #include <set>
 #include <thread>
 
@@ -12,6 +14,7 @@
 #include "mock/qbo_data.hpp"
 #include "mock/qbo_mock.hpp"
 #include "mock/qbo_query.hpp"
+#include "mock/qbo_query_eval.hpp"
 #include "mock/qbo_time.hpp"
 #include "tests/support/mock_json.hpp"
 
@@ -162,6 +165,66 @@ TEST(MockQboData, IsDeterministicAndCoversBoundaries) {
   EXPECT_NE(customers.find("Café Müller"), std::string::npos);
 }
 
+// Windows and Id lists are answered from an index (Dataset::by_updated, Ids by position), not a
+// scan; the answers must be the scan's, also after touch and delete move records around.
+TEST(MockQboQueryEval, IndexedSelectionsMatchAFullScan) {
+  qm::QboMockOptions o;
+  o.invoices = 3000;
+  qm::Dataset data(o);
+  auto ids_of = [&](const std::string& statement) {
+    auto q = qm::parse_query(statement);
+    EXPECT_TRUE(std::holds_alternative<qm::Query>(q)) << statement;
+    auto s = qm::select_rows(std::get<qm::Query>(q), data);
+    std::vector<int> ids;
+    for (const auto* r : std::get<qm::Selection>(s).rows) ids.push_back(r->id);
+    return ids;
+  };
+  // What a scan answers: active records with lo <= LastUpdatedTime < hi, in Id order.
+  auto scan = [&](std::int64_t lo, std::int64_t hi) {
+    std::vector<int> ids;
+    for (const auto& r : data.records(qm::EntityKind::Invoice)) {
+      if (!r.deleted && r.updated_utc >= lo && r.updated_utc < hi) ids.push_back(r.id);
+    }
+    return ids;
+  };
+  auto window = [](const char* lo, const char* hi) {
+    return std::string("SELECT * FROM Invoice WHERE MetaData.LastUpdatedTime >= '") + lo +
+           "' AND MetaData.LastUpdatedTime < '" + hi + "' ORDERBY Id";
+  };
+  std::int64_t feb = *qm::parse_utc_option("2024-02-01T00:00:00Z"), mar = *qm::parse_utc_option("2024-03-01T00:00:00Z");
+  auto before = scan(feb, mar);
+  ASSERT_GT(before.size(), 100u);
+  EXPECT_EQ(ids_of(window("2024-02-01T00:00:00Z", "2024-03-01T00:00:00Z")), before);
+  // A bound exactly on a record's time: >= keeps it, < leaves it out.
+  const auto& first = data.records(qm::EntityKind::Invoice)[before.front() - 1];
+  std::string at = qm::format_utc(first.updated_utc);
+  EXPECT_EQ(ids_of(window(at.c_str(), "2024-03-01T00:00:00Z")).front(), before.front());
+  EXPECT_EQ(ids_of(window("2024-01-01T00:00:00Z", at.c_str())), scan(0, first.updated_utc));
+
+  std::int64_t now = *qm::parse_utc_option("2024-06-30T00:00:00Z");
+  data.touch(qm::EntityKind::Invoice, before[0], now);
+  data.remove(qm::EntityKind::Invoice, before[1], now);
+  auto after = ids_of(window("2024-02-01T00:00:00Z", "2024-03-01T00:00:00Z"));
+  EXPECT_EQ(after, scan(feb, mar));
+  EXPECT_EQ(after.size(), before.size() - 2);
+  EXPECT_EQ(ids_of(window("2024-06-30T00:00:00Z", "2024-06-30T00:00:01Z")), scan(now, now + 1));
+  auto latest_first = scan(feb, INT64_MAX);
+  const auto& recs = data.records(qm::EntityKind::Invoice);
+  std::sort(latest_first.begin(), latest_first.end(), [&](int a, int b) {
+    auto ta = recs[a - 1].updated_utc, tb = recs[b - 1].updated_utc;
+    return ta != tb ? ta > tb : a < b;
+  });
+  EXPECT_EQ(ids_of("SELECT * FROM Invoice WHERE MetaData.LastUpdatedTime >= '2024-02-01T00:00:00Z' "
+                   "ORDERBY MetaData.LastUpdatedTime DESC"), latest_first);
+
+  // Id lists: repeats answered once, unknown, deleted and non-numeric ids ignored.
+  std::string deleted = std::to_string(before[1]);
+  EXPECT_EQ(ids_of("SELECT * FROM Invoice WHERE Id IN ('7', '3', '7', '999999', 'x', '" + deleted + "')"),
+            (std::vector<int>{3, 7}));
+  EXPECT_EQ(ids_of("SELECT * FROM Invoice WHERE Id = '12' ORDERBY Id DESC"), (std::vector<int>{12}));
+  EXPECT_EQ(ids_of("SELECT * FROM Invoice WHERE Id IN ('5', '9', '2') ORDERBY Id DESC"), (std::vector<int>{9, 5, 2}));
+}
+
 // ---- OAuth ---------------------------------------------------------------------------
 
 TEST_F(MockQboHttp, RefreshRotatesAndOldTokenIsInvalidGrant) {
@@ -285,6 +348,20 @@ TEST_F(MockQboHttp, WindowBoundsAreInclusiveBelowExclusiveAbove) {
   ASSERT_FALSE(midnight_id.empty());
   EXPECT_EQ(count("Id = '" + midnight_id + "' AND MetaData.LastUpdatedTime < '" + midnight + "'"), 0);
   EXPECT_EQ(count("Id = '" + midnight_id + "' AND MetaData.LastUpdatedTime >= '" + midnight + "'"), 1);
+}
+
+// Pages of one statement share a remembered selection; a touch makes it stale at once.
+TEST_F(MockQboHttp, RepeatedStatementSeesATouchAtOnce) {
+  const std::string where = "WHERE MetaData.LastUpdatedTime >= '2024-02-01T00:00:00Z' AND "
+                            "MetaData.LastUpdatedTime < '2024-03-01T00:00:00Z'";
+  auto first = ids_in(query("SELECT * FROM Invoice " + where + " ORDERBY Id MAXRESULTS 1000")->body, "Invoice");
+  ASSERT_GT(first.size(), 2u);
+  EXPECT_EQ(ids_in(query("SELECT * FROM Invoice " + where + " ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000")->body,
+                   "Invoice"), first);
+  mock_->touch("Invoice", {first[1]});
+  auto after = ids_in(query("SELECT * FROM Invoice " + where + " ORDERBY Id MAXRESULTS 1000")->body, "Invoice");
+  EXPECT_EQ(after.size(), first.size() - 1);
+  EXPECT_EQ(std::count(after.begin(), after.end(), first[1]), 0);
 }
 
 TEST_F(MockQboHttp, QuotedNamesProjectionsPostAndXml) {

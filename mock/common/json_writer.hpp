@@ -42,6 +42,10 @@ class JsonWriter {
   JsonWriter& field(std::string_view k, bool v) { return key(k).boolean(v); }
   JsonWriter& field_raw(std::string_view k, std::string_view json) { return key(k).raw(json); }
 
+  JsonWriter& reserve(std::size_t bytes) {
+    out_.reserve(bytes);
+    return *this;
+  }
   const std::string& text() const { return out_; }
   std::string take() { return std::move(out_); }
 
