@@ -106,10 +106,8 @@ void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream&
       if (page.next_position && !page.end_check) {
         auto next = stream.page_request(row.window, *page.next_position);
         auto next_before = before + static_cast<long long>(page.records.size());
-        ahead = std::async(std::launch::async, [this, next = std::move(next), &row, next_before,
-                                                context = log_context()] {
-          set_log_context(context);  // its retries and waits are logged as this window's
-          return fetch_page(next, row, next_before);
+        ahead = fetch_ahead([this, next = std::move(next), &row, next_before](http::HttpClient& client) {
+          return ctx_.source.fetch_page(client, next, row.window, next_before);
         });
       }
       state::PageCheckpoint cp{.window_id = row.window_id,

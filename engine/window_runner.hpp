@@ -2,12 +2,14 @@
 // Drives one claimed window: page by page from its checkpoint, each page, its quarantined
 // records and its checkpoint in one transaction; then proves the window complete (a keyset
 // walk, or verification sweeps until two agree) and checks the source's count.
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "connectors/connector.hpp"
+#include "core/log.hpp"
 #include "engine/set_digest.hpp"
 #include "engine/source.hpp"
 #include "state/window_store.hpp"
@@ -43,7 +45,8 @@ struct SweepPass {
 
 class WindowRunner {
  public:
-  explicit WindowRunner(WorkerContext ctx) : ctx_(std::move(ctx)) {}
+  explicit WindowRunner(WorkerContext ctx)
+      : ctx_(std::move(ctx)), ahead_client_(ctx_.connector.config().http) {}
 
   // Runs the window to its end and returns the outcome to record. Throws Error for failures
   // that are not the window's verdict (interrupted, auth, database, source after retries).
@@ -54,6 +57,9 @@ class WindowRunner {
   void page_through(state::WindowRow& row, const connectors::Stream& stream, PagingPass& pass);
   connectors::Page fetch_page(const connectors::SourceRequest& request, const state::WindowRow& row,
                               long long records_before);
+  // Fetches on ahead_client_ in another thread while this one writes; get() rethrows its error.
+  template <typename F>
+  auto fetch_ahead(F&& fetch) -> std::future<decltype(fetch(std::declval<http::HttpClient&>()))>;
   void confirm_end(const state::WindowRow& row, const connectors::Stream& stream, connectors::Page& page);
   void check_range(const state::WindowRow& row, const connectors::Stream& stream, const connectors::Page& page,
                    PagingPass& pass);
@@ -79,6 +85,7 @@ class WindowRunner {
   void keep_lease(const state::WindowRow& row);
 
   WorkerContext ctx_;
+  http::HttpClient ahead_client_;  // the requests made ahead, so they never share ctx_.client
   std::map<std::string, std::unique_ptr<warehouse::RawTableWriter>> writers_;
   std::chrono::steady_clock::time_point lease_renewed_ = std::chrono::steady_clock::now();
 };
@@ -87,6 +94,14 @@ class WindowRunner {
 // quarantined, and still counts as one of the source's records).
 inline std::string_view key_of(const connectors::Record& r) {
   return r.id.empty() ? r.json : std::string_view(r.id);
+}
+
+template <typename F>
+auto WindowRunner::fetch_ahead(F&& fetch) -> std::future<decltype(fetch(std::declval<http::HttpClient&>()))> {
+  return std::async(std::launch::async, [this, fetch = std::forward<F>(fetch), context = log_context()]() mutable {
+    set_log_context(context);  // its retries and waits are logged as this window's
+    return fetch(ahead_client_);
+  });
 }
 
 // "stream S, window [a, b), page N" for messages.

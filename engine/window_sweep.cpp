@@ -142,13 +142,24 @@ SweepPass WindowRunner::sweep_pages(state::WindowRow& row, const connectors::Str
 SweepPass WindowRunner::sweep_ids(state::WindowRow& row, const connectors::Stream& stream,
                                   const connectors::IdSweep& id_sweep) {
   SweepPass pass;
-  std::string position;
-  std::set<std::string> seen{position};
+  std::set<std::string> seen{""};
+  // Each page of ids is fetched while the one before is compared with raw.
+  auto ids_at = [&](const std::string& position) {
+    return fetch_ahead([&, position](http::HttpClient& client) {
+      auto response = ctx_.source.fetch(client, id_sweep.id_request(row.window, position).http);
+      return id_sweep.parse_ids(response, position);
+    });
+  };
+  auto ahead = ids_at("");
   for (;;) {
     keep_lease(row);
-    auto request = id_sweep.id_request(row.window, position);
-    auto response = ctx_.source.fetch(ctx_.client, request.http);
-    auto page = id_sweep.parse_ids(response, position);
+    auto page = ahead.get();
+    if (page.next_position) {
+      if (!seen.insert(*page.next_position).second) {
+        throw Error(ErrorKind::data, "the id sweep repeated position '" + *page.next_position + "'");
+      }
+      ahead = ids_at(*page.next_position);
+    }
     std::vector<std::string> ids;
     std::vector<std::optional<Timestamp>> updated;
     for (const auto& s : page.ids) {
@@ -163,10 +174,6 @@ SweepPass WindowRunner::sweep_ids(state::WindowRow& row, const connectors::Strea
       note_loaded(pass, missing);
     }
     if (!page.next_position) return pass;
-    if (!seen.insert(*page.next_position).second) {
-      throw Error(ErrorKind::data, "the id sweep repeated position '" + *page.next_position + "'");
-    }
-    position = *page.next_position;
   }
 }
 

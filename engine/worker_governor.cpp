@@ -13,7 +13,7 @@ constexpr int kMaxWhenUnlimited = 16;
 WorkerRange worker_range(int requested, int max_concurrent) {
   if (requested > 0) return {requested, requested};
   int max = max_concurrent > 0 ? max_concurrent : kMaxWhenUnlimited;
-  return {std::min(kStartWorkers, max), std::max(max, std::min(kStartWorkers, max))};
+  return {std::min(kStartWorkers, max), max};
 }
 
 bool worth_another_worker(const WorkerLoad& load, int max_workers) {

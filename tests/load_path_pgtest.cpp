@@ -55,6 +55,29 @@ TEST_F(LoadPath, CopyEscapingKeepsEveryByte) {
   }
 }
 
+// The mechanics of a first backfill's direct COPY meeting a row another writer inserted: the
+// key violation surfaces as such, and the transaction carries on from the savepoint.
+TEST_F(LoadPath, ACopyThatMeetsAnExistingKeyRollsBackToItsSavepointAndTheTransactionGoesOn) {
+  pqxx::work txn(*conn_);
+  txn.exec("CREATE TEMP TABLE keyed (id text PRIMARY KEY)");
+  txn.exec("INSERT INTO keyed VALUES ('taken')");
+  txn.exec("SAVEPOINT direct");
+  bool violated = false;
+  try {
+    warehouse::CopyLines copy(txn, "keyed", {"id"});
+    copy.write("free");
+    copy.write("taken");
+    copy.complete();
+  } catch (const pqxx::unique_violation&) {
+    violated = true;
+    txn.exec("ROLLBACK TO SAVEPOINT direct");
+  }
+  ASSERT_TRUE(violated);
+  EXPECT_EQ(txn.exec("SELECT count(*) FROM keyed")[0][0].as<int>(), 1);
+  txn.exec("INSERT INTO keyed VALUES ('free')");
+  txn.commit();
+}
+
 TEST_F(LoadPath, UnchangedRecordsAreNotStagedAndChangedOnesAre) {
   warehouse::RawTableWriter writer(*conn_, "raw.load_path");
   execute("CREATE SCHEMA IF NOT EXISTS raw");

@@ -12,15 +12,21 @@
 namespace tributary::warehouse {
 namespace {
 
-// Which of a page's records to stage (their 1-based positions): raw lacks them, holds another
-// text, or has them marked deleted (a record the source returns exists again).
+// Which of a page's records to write (their 1-based positions), and whether raw has no row for
+// it at all: raw lacks them, holds another text, or has them marked deleted (a record the source
+// returns exists again).
 constexpr const char* kChangedSql = R"(
-SELECT s.ord
+SELECT s.ord, r.id IS NULL
 FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS s(id, md5, ord)
-LEFT JOIN LATERAL (SELECT r.payload_md5, r.deleted_at_utc FROM {{table}} AS r
+LEFT JOIN LATERAL (SELECT r.id, r.payload_md5, r.deleted_at_utc FROM {{table}} AS r
                    WHERE r.account = $1 AND r.id = s.id LIMIT 1) AS r ON true
-WHERE r.payload_md5 IS NULL OR r.payload_md5 <> s.md5 OR r.deleted_at_utc IS NOT NULL
+WHERE r.id IS NULL OR r.payload_md5 IS NULL OR r.payload_md5 <> s.md5 OR r.deleted_at_utc IS NOT NULL
 ORDER BY s.ord)";
+
+// Every column of a raw row, in the order copy_new_rows writes them.
+const std::vector<std::string> kRawColumns{"account", "id", "payload", "payload_md5", "source_updated_at",
+                                           "ingested_at_utc", "extract_window_start_utc", "extract_window_end_utc",
+                                           "page_number", "page_size", "request_payload", "run_id"};
 
 constexpr const char* kMissingOrStaleSql = R"(
 SELECT s.id
@@ -133,12 +139,21 @@ RawTableWriter::PageWrite RawTableWriter::write_page(pqxx::transaction_base& txn
   if (chosen.empty()) return out;
   auto wanted = txn.exec_params(changed_sql_, meta.account, pg::array_literal(ids), pg::array_literal(md5s));
   if (wanted.empty()) return out;  // a re-run over unchanged data ends here: nothing sent, nothing cast
-
+  std::vector<size_t> positions;  // in `chosen`
+  bool all_new = true;
+  for (const auto& row : wanted) {
+    positions.push_back(row[0].as<size_t>() - 1);
+    all_new = all_new && row[1].as<bool>();
+  }
+  out.staged = static_cast<long long>(positions.size());
+  if (all_new && copy_new_rows(txn, meta, records, chosen, md5s, positions)) {
+    out.changed = out.staged;
+    return out;
+  }
   txn.exec(std::string(sql::text("stage_table.sql")));
   CopyLines copy(txn, "tributary_stage", {"id", "payload", "payload_md5", "source_updated_at"});
   std::string line;  // one staged record as a COPY row, the buffer reused
-  for (const auto& row : wanted) {
-    auto k = row[0].as<size_t>() - 1;  // a position in `chosen`
+  for (auto k : positions) {
     const auto& r = records.at(chosen.at(k));
     line.clear();
     append_copy_field(line, r.id);
@@ -152,12 +167,54 @@ RawTableWriter::PageWrite RawTableWriter::write_page(pqxx::transaction_base& txn
     copy.write(line);
   }
   copy.complete();
-  out.staged = static_cast<long long>(wanted.size());
   auto result = txn.exec_params(upsert_sql_, meta.account, format_utc_micros(meta.window.start),
                                 format_utc_micros(meta.window.end), meta.page_number, meta.page_size,
                                 meta.request_payload, meta.run_id, format_utc_micros(meta.ingested_at));
   out.changed = static_cast<long long>(result.affected_rows());
   return out;
+}
+
+// A page none of whose records raw holds (a first backfill) is COPYed straight into raw, the
+// way `\copy` loads: no stage, no conflict handling. A writer that inserted one of its ids
+// meanwhile makes the COPY fail on the key; the page then goes through the stage and upsert.
+bool RawTableWriter::copy_new_rows(pqxx::transaction_base& txn, const PageMetadata& meta,
+                                   const std::vector<RawRecord>& records, const std::vector<size_t>& chosen,
+                                   const std::vector<std::string>& md5s, const std::vector<size_t>& positions) {
+  // What every row of the page shares, escaped once.
+  std::string account, shared;
+  append_copy_field(account, meta.account);
+  shared += format_utc_micros(meta.ingested_at) + '\t' + format_utc_micros(meta.window.start) + '\t' +
+            format_utc_micros(meta.window.end) + '\t' + std::to_string(meta.page_number) + '\t' +
+            std::to_string(meta.page_size) + '\t';
+  append_copy_field(shared, meta.request_payload);
+  shared += '\t' + std::to_string(meta.run_id);
+  txn.exec("SAVEPOINT tributary_new_rows");
+  try {
+    CopyLines copy(txn, quoted_, kRawColumns);
+    std::string line;
+    for (auto k : positions) {
+      const auto& r = records.at(chosen.at(k));
+      line = account;
+      line += '\t';
+      append_copy_field(line, r.id);
+      line += '\t';
+      append_copy_field(line, r.payload);
+      line += '\t';
+      line += md5s[k];
+      line += '\t';
+      if (r.source_updated_at) line += format_utc_micros(*r.source_updated_at);
+      else append_copy_null(line);
+      line += '\t';
+      line += shared;
+      copy.write(line);
+    }
+    copy.complete();
+    txn.exec("RELEASE SAVEPOINT tributary_new_rows");
+    return true;
+  } catch (const pqxx::unique_violation&) {
+    txn.exec("ROLLBACK TO SAVEPOINT tributary_new_rows");
+    return false;
+  }
 }
 
 std::vector<std::string> RawTableWriter::older_than_raw(pqxx::transaction_base& txn, const std::string& account) {

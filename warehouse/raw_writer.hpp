@@ -66,6 +66,9 @@ class RawTableWriter {
 
  private:
   void upgrade_older_table(pqxx::transaction_base& txn);
+  bool copy_new_rows(pqxx::transaction_base& txn, const PageMetadata& meta, const std::vector<RawRecord>& records,
+                     const std::vector<size_t>& chosen, const std::vector<std::string>& md5s,
+                     const std::vector<size_t>& positions);
 
   pqxx::connection_base& conn_;
   std::string table_;
