@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Parse throughput of the page readers per simdjson kernel (docs/performance-simdjson.md): a
+# Parse throughput of the page readers per simdjson kernel (docs/performance.md, "simdjson"): a
 # QuickBooks-like page of invoices read over and over by read_json_page, and an id-sweep page by
 # parse_id_page, under the kernel libsimdjson picks for this CPU and under every other kernel the
 # CPU can run, fallback last. On an x86-64 CPU with AVX2 it then runs the same bench with the

@@ -80,6 +80,18 @@ std::vector<size_t> latest_per_id(const std::vector<RawRecord>& records) {
   return out;
 }
 
+// id, payload, payload_md5, source_updated_at: the columns a record brings, as COPY text.
+void append_record_fields(std::string& line, const RawRecord& r, const std::string& md5) {
+  append_copy_field(line, r.id);
+  line += '\t';
+  append_copy_field(line, r.payload);
+  line += '\t';
+  line += md5;
+  line += '\t';
+  if (r.source_updated_at) line += format_utc_micros(*r.source_updated_at);
+  else append_copy_null(line);
+}
+
 }  // namespace
 
 RawTableWriter::RawTableWriter(pqxx::connection_base& conn, const std::string& table)
@@ -154,16 +166,8 @@ RawTableWriter::PageWrite RawTableWriter::write_page(pqxx::transaction_base& txn
   CopyLines copy(txn, "tributary_stage", {"id", "payload", "payload_md5", "source_updated_at"});
   std::string line;  // one staged record as a COPY row, the buffer reused
   for (auto k : positions) {
-    const auto& r = records.at(chosen.at(k));
     line.clear();
-    append_copy_field(line, r.id);
-    line += '\t';
-    append_copy_field(line, r.payload);
-    line += '\t';
-    line += md5s[k];
-    line += '\t';
-    if (r.source_updated_at) line += format_utc_micros(*r.source_updated_at);
-    else append_copy_null(line);
+    append_record_fields(line, records.at(chosen.at(k)), md5s[k]);
     copy.write(line);
   }
   copy.complete();
@@ -193,17 +197,9 @@ bool RawTableWriter::copy_new_rows(pqxx::transaction_base& txn, const PageMetada
     CopyLines copy(txn, quoted_, kRawColumns);
     std::string line;
     for (auto k : positions) {
-      const auto& r = records.at(chosen.at(k));
       line = account;
       line += '\t';
-      append_copy_field(line, r.id);
-      line += '\t';
-      append_copy_field(line, r.payload);
-      line += '\t';
-      line += md5s[k];
-      line += '\t';
-      if (r.source_updated_at) line += format_utc_micros(*r.source_updated_at);
-      else append_copy_null(line);
+      append_record_fields(line, records.at(chosen.at(k)), md5s[k]);
       line += '\t';
       line += shared;
       copy.write(line);

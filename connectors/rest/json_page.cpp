@@ -70,7 +70,7 @@ void require_balanced(od::document& doc) {
 // jsonb_refusal() refuses only at a byte below 0x20 or after a backslash. Most records hold
 // neither (compact JSON without escapes), and showing that 8 bytes at a time spares them its
 // byte-by-byte walk, which took half the time of reading a QuickBooks page
-// (docs/performance-simdjson.md). Exact as a yes/no: "some byte < n" is (w - n*ones) & ~w & highs
+// (docs/performance.md, "simdjson"). Exact as a yes/no: "some byte < n" is (w - n*ones) & ~w & highs
 // for n <= 0x80, and a backslash is a zero byte of w ^ '\\'*ones.
 bool may_be_refused(std::string_view json) {
   constexpr uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;

@@ -1,6 +1,6 @@
 // Parse throughput of the real page readers on a QuickBooks-like page, once per simdjson kernel
 // this CPU can run: the runtime choice first, the portable fallback last. Prints figures and
-// asserts nothing; scripts/bench-parse.sh builds and runs it (docs/performance-simdjson.md).
+// asserts nothing; scripts/bench-parse.sh builds and runs it (docs/performance.md, "simdjson").
 //
 //   parse_bench [--invoices N] [--pages N] [--trials N] [--kernel NAME]
 //
