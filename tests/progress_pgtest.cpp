@@ -32,14 +32,18 @@ class Progress : public RestConnectors {
 // Runs `args` on a pseudo-terminal; what it wrote and its exit code.
 std::pair<std::string, int> run_on_terminal(const std::vector<std::string>& args, const EnvOverrides& env,
                                             std::chrono::seconds timeout) {
+  // Everything the child needs is built before the fork: after it, the child may not allocate.
+  auto envs = child_environment(env);
+  std::vector<char*> envp;
+  for (auto& e : envs) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
   int master = -1;
   pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
   if (pid == 0) {
-    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   std::string out;

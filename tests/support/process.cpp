@@ -19,8 +19,6 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-namespace {
-
 std::vector<std::string> child_environment(const EnvOverrides& env) {
   std::map<std::string, std::string> merged;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -36,8 +34,6 @@ std::vector<std::string> child_environment(const EnvOverrides& env) {
   for (const auto& [k, v] : merged) out.push_back(k + "=" + v);
   return out;
 }
-
-}  // namespace
 
 pid_t spawn(const std::string& binary, const std::vector<std::string>& args, const EnvOverrides& env,
             const std::string& out_path, const std::string& err_path) {

@@ -19,6 +19,11 @@ using EnvOverrides = std::map<std::string, std::string>;
 
 // Starts `binary args...` with the parent's environment plus `env` (a value of "\x01unset"
 // removes a variable); stdout/stderr go to the given files.
+// This process's environment with `env` applied, as NAME=VALUE strings. Built before a fork:
+// a child forked from a threaded process may not allocate (another thread may hold the
+// allocator's lock at the fork) until it execs.
+std::vector<std::string> child_environment(const EnvOverrides& env);
+
 pid_t spawn(const std::string& binary, const std::vector<std::string>& args, const EnvOverrides& env,
             const std::string& out_path, const std::string& err_path);
 
