@@ -13,7 +13,6 @@ long long micros_between(std::chrono::steady_clock::time_point a, std::chrono::s
 
 }  // namespace
 
-
 std::string describe_plainly(const HttpResponse& response) {
   if (response.body.empty()) return "(empty body)";
   return one_line(response.body, 203);  // a bounded excerpt: 200 characters and "..."

@@ -141,6 +141,7 @@ RawTableWriter::PageWrite RawTableWriter::write_page(pqxx::transaction_base& txn
                                                     const std::vector<RawRecord>& records) {
   PageWrite out;
   auto chosen = latest_per_id(records);
+  if (chosen.empty()) return out;
   std::vector<std::string> ids, md5s;
   ids.reserve(chosen.size());
   md5s.reserve(chosen.size());
@@ -148,7 +149,6 @@ RawTableWriter::PageWrite RawTableWriter::write_page(pqxx::transaction_base& txn
     ids.emplace_back(records[i].id);
     md5s.push_back(md5_hex(records[i].payload));
   }
-  if (chosen.empty()) return out;
   auto wanted = txn.exec_params(changed_sql_, meta.account, pg::array_literal(ids), pg::array_literal(md5s));
   if (wanted.empty()) return out;  // a re-run over unchanged data ends here: nothing sent, nothing cast
   std::vector<size_t> positions;  // in `chosen`
