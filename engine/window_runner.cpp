@@ -102,7 +102,7 @@ void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream&
       }
       check_range(row, stream, page, pass);
       if (!page.next_position && page.end_check) confirm_end(row, stream, page);
-      for (const auto& r : page.records) pass.keys.add(key_of(r));
+      for (const auto& r : page.records) pass.keys.add(key_of(r), version_of(r.updated_at));
       if (page.next_position && !page.end_check) {
         auto next = stream.page_request(row.window, *page.next_position);
         auto next_before = before + static_cast<long long>(page.records.size());

@@ -31,14 +31,16 @@ struct WorkerContext {
 // What the paging pass saw, kept in memory (a resumed pass sees only its own pages).
 struct PagingPass {
   bool whole = false;  // began at the window's first page in this process
-  SetDigest keys;
+  SetDigest keys;  // with versions: every record seen was written or confirmed in raw
   long long outside = 0;  // records whose cursor lies outside the requested range
   std::string first_outside;
 };
 
-// One verification sweep.
+// One verification sweep. A probing sweep compares every record it sees with raw and loads what
+// raw lacks; one that follows a pass whose whole set raw holds only reads the set: if it is the
+// same set, nothing can be missing, and if it is not, a probing sweep follows.
 struct SweepPass {
-  SetDigest keys;
+  SetDigest keys;  // with versions
   long long loaded = 0;  // raw rows written or records quarantined because raw lacked them
   std::vector<std::string> loaded_sample;
 };
@@ -73,8 +75,9 @@ class WindowRunner {
 
   // window_sweep.cpp: proving the window complete.
   state::WindowOutcome verify(state::WindowRow& row, const connectors::Stream& stream, const PagingPass& pass);
-  SweepPass sweep_pages(state::WindowRow& row, const connectors::Stream& stream);
-  SweepPass sweep_ids(state::WindowRow& row, const connectors::Stream& stream, const connectors::IdSweep& ids);
+  SweepPass sweep_pages(state::WindowRow& row, const connectors::Stream& stream, bool probe);
+  SweepPass sweep_ids(state::WindowRow& row, const connectors::Stream& stream, const connectors::IdSweep& ids,
+                      bool probe);
   std::vector<std::string> lacking(const state::WindowRow& row, const connectors::Stream& stream,
                                    const std::vector<std::string>& ids,
                                    const std::vector<std::optional<Timestamp>>& updated_at);

@@ -1,7 +1,7 @@
 // Proving a window complete. A count that matches proves nothing (an update that shifts offsets
 // drops one record and lowers the count by one), so offset-like streams page the window again
-// and load whatever raw lacks, until two consecutive passes see the same set of keys and the last
-// one found nothing missing. Keyset-anchored streams are complete by construction.
+// and load whatever raw lacks, until two consecutive passes see the same set of keys in the same
+// versions and raw holds that set. Keyset-anchored streams are complete by construction.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -46,18 +46,28 @@ state::WindowOutcome WindowRunner::verify(state::WindowRow& row, const connector
     return count_check(row, stream, {}, row.records_loaded);
   }
   try {
+    // The window is proven when two consecutive passes saw the same records in the same versions
+    // and raw holds every one of them. Raw holds what a whole paging pass saw (it wrote or
+    // confirmed each record) and what a probing sweep saw (it loaded what raw lacked), so the
+    // sweep after either only needs to read the set again: no record is compared with raw.
     std::optional<SetDigest> previous;
-    if (pass.whole) previous = pass.keys;
+    bool previous_held = false;  // raw holds every record the previous pass saw
+    if (pass.whole) {
+      previous = pass.keys;
+      previous_held = true;
+    }
     bool recounted = false;  // a count that disagrees with an agreed set gets one more sweep
     const auto* ids = stream.id_sweep();
     for (int sweep = 1; sweep <= kMaxSweeps; ++sweep) {
-      auto current = ids != nullptr ? sweep_ids(row, stream, *ids) : sweep_pages(row, stream);
+      bool probe = !previous_held;
+      auto current = ids != nullptr ? sweep_ids(row, stream, *ids, probe) : sweep_pages(row, stream, probe);
       if (current.loaded > 0) {
         spdlog::info("{}: verification sweep {} loaded {} record(s) raw lacked ({})", where(row, 0), sweep,
                      current.loaded, sample(current.loaded_sample));
       }
-      bool agreed = previous && *previous == current.keys && current.loaded == 0;
+      bool agreed = previous && *previous == current.keys;
       previous = current.keys;
+      previous_held = probe;
       if (!agreed) continue;
       state::WindowOutcome out;
       out.sweeps = sweep;
@@ -96,7 +106,7 @@ std::vector<std::string> WindowRunner::lacking(const state::WindowRow& row, cons
 }
 
 // Pages the window again with the stream's own requests; writes only what raw lacks.
-SweepPass WindowRunner::sweep_pages(state::WindowRow& row, const connectors::Stream& stream) {
+SweepPass WindowRunner::sweep_pages(state::WindowRow& row, const connectors::Stream& stream, bool probe) {
   SweepPass pass;
   std::string position;
   std::set<std::string> seen{position};
@@ -109,8 +119,8 @@ SweepPass WindowRunner::sweep_pages(state::WindowRow& row, const connectors::Str
     std::vector<std::string> ids;
     std::vector<std::optional<Timestamp>> updated;
     for (const auto& r : page.records) {
-      pass.keys.add(key_of(r));
-      if (!r.reject_reason.empty()) continue;
+      pass.keys.add(key_of(r), version_of(r.updated_at));
+      if (!probe || !r.reject_reason.empty()) continue;
       ids.push_back(r.id);
       updated.push_back(r.updated_at);
     }
@@ -118,7 +128,7 @@ SweepPass WindowRunner::sweep_pages(state::WindowRow& row, const connectors::Str
     std::set<std::string> wanted(missing.begin(), missing.end());
     std::vector<connectors::Record> load;
     for (const auto& r : page.records) {
-      if (!r.reject_reason.empty() || wanted.count(r.id) > 0) load.push_back(r);
+      if ((probe && !r.reject_reason.empty()) || wanted.count(r.id) > 0) load.push_back(r);
     }
     if (!load.empty()) {
       state::PageCheckpoint cp{row.window_id, ctx_.worker, "", row.next_page_number, true,
@@ -140,7 +150,7 @@ SweepPass WindowRunner::sweep_pages(state::WindowRow& row, const connectors::Str
 // Lists the window's ids (QuickBooks: SELECT Id, MetaData.LastUpdatedTime) and fetches by id
 // what raw lacks.
 SweepPass WindowRunner::sweep_ids(state::WindowRow& row, const connectors::Stream& stream,
-                                  const connectors::IdSweep& id_sweep) {
+                                  const connectors::IdSweep& id_sweep, bool probe) {
   SweepPass pass;
   std::set<std::string> seen{""};
   // Each page of ids is fetched while the one before is compared with raw.
@@ -163,7 +173,8 @@ SweepPass WindowRunner::sweep_ids(state::WindowRow& row, const connectors::Strea
     std::vector<std::string> ids;
     std::vector<std::optional<Timestamp>> updated;
     for (const auto& s : page.ids) {
-      pass.keys.add(s.id);
+      pass.keys.add(s.id, version_of(s.updated_at));
+      if (!probe) continue;
       ids.push_back(s.id);
       updated.push_back(s.updated_at);
     }

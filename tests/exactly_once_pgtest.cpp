@@ -40,13 +40,14 @@ TEST_F(RestConnectors, AnUpdateThatShiftsOffsetsIsCaughtByTheSweepNotByTheCount)
   ASSERT_EQ(expected.size(), 99u);
   expected.push_back(moved);  // its old version, read before it moved, stays in raw
   EXPECT_EQ(mismatches(kRestTable, expected), 0);
-  // Paging fetched 99 records (one skipped); the first sweep found and loaded it, the second
-  // agreed with the first.
+  // Paging fetched 99 records (one skipped). The first sweep only reads the set (raw holds what
+  // paging saw) and finds it differs; the second compares every record with raw, loads the
+  // missing one and agrees with the first.
   EXPECT_EQ(scalar("SELECT records_loaded - records_reconciled FROM state.windows"), 99);
   EXPECT_EQ(scalar("SELECT records_reconciled FROM state.windows"), 1);
   EXPECT_EQ(text("SELECT status || ' ' || guarantee || ' ' || sweeps FROM state.windows"), "done sweep 2");
   EXPECT_EQ(scalar("SELECT verified_count FROM state.windows"), 99);
-  EXPECT_NE(r.err.find("verification sweep 1 loaded 1 record(s) raw lacked (" + std::to_string(before[20].id) + ")"),
+  EXPECT_NE(r.err.find("verification sweep 2 loaded 1 record(s) raw lacked (" + std::to_string(before[20].id) + ")"),
             std::string::npos)
       << r.err;
 }

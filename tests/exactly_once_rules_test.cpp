@@ -206,5 +206,26 @@ TEST(SetDigest, SameSetsAgreeInAnyOrderAndDoublesDoNot) {
   EXPECT_NE(a, d);
 }
 
+// A sweep that follows a pass raw holds only reads the set; it must see a record that changed
+// (same id, new updated-at) as a different set, or the changed version would never be loaded.
+TEST(SetDigest, AVersionChangeMakesAnotherSetAndAMissingVersionIsNotVersionZero) {
+  SetDigest a, b, c, d, e;
+  a.add("1", 100);
+  a.add("2", 200);
+  b.add("2", 200);
+  b.add("1", 100);
+  c.add("1", 101);
+  c.add("2", 200);
+  d.add("1", 0);
+  d.add("2", 200);
+  e.add("1");
+  e.add("2", 200);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  EXPECT_NE(d, e);
+  EXPECT_EQ(version_of(parse_timestamp("1970-01-01T00:00:01Z", "t")), 1'000'000);
+  EXPECT_EQ(version_of(std::nullopt), std::nullopt);
+}
+
 }  // namespace
 }  // namespace tributary::engine
