@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <future>
 #include <set>
 #include <utility>
@@ -10,6 +11,7 @@
 #include "core/text.hpp"
 #include "pg/pg.hpp"
 #include "state/reject_store.hpp"
+#include "warehouse/copy_text.hpp"
 
 namespace tributary::engine {
 namespace {
@@ -36,6 +38,19 @@ std::string where(const state::WindowRow& row, int page) {
 connectors::Page WindowRunner::fetch_page(const connectors::SourceRequest& request, const state::WindowRow& row,
                                           long long records_before) {
   return ctx_.source.fetch_page(ctx_.client, request, row.window, records_before);
+}
+
+ReadPage WindowRunner::read_page(http::HttpClient& client, const connectors::Stream& stream,
+                                 const connectors::SourceRequest& request, const std::string& position,
+                                 const state::WindowRow& row, long long records_before) {
+  ReadPage read{ctx_.source.fetch_page(client, request, row.window, records_before), {}};
+  // Its records will point into the body, and the page moves to the writing thread: a body
+  // short enough for std::string's inline buffer would move by copy and leave them dangling.
+  read.page.body.reserve(std::max<size_t>(read.page.body.size(), 64));
+  stream.parse_page(read.page, position);
+  read.md5s.reserve(read.page.records.size());
+  for (const auto& r : read.page.records) read.md5s.push_back(r.reject_reason.empty() ? warehouse::md5_hex(r.json) : "");
+  return read;
 }
 
 warehouse::RawTableWriter& WindowRunner::writer_for(const std::string& table) {
@@ -78,16 +93,17 @@ void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream&
   std::set<std::string> seen{position};
   std::optional<SetDigest> previous_page;
   long long before = row.records_loaded - row.records_reconciled;
-  std::optional<std::future<connectors::Page>> ahead;  // the page at `position`, on its way
+  std::optional<std::future<ReadPage>> ahead;  // the page at `position`, on its way
   for (;;) {
     if (ctx_.stop != nullptr) ctx_.stop->check();
     int page_number = row.next_page_number;
     try {
       auto request = stream.page_request(row.window, position);
       auto asked = std::chrono::steady_clock::now();
-      auto page = ahead ? std::exchange(ahead, std::nullopt)->get() : fetch_page(request, row, before);
+      auto read = ahead ? std::exchange(ahead, std::nullopt)->get()
+                        : read_page(ctx_.client, stream, request, position, row, before);
+      auto& page = read.page;
       auto fetched = std::chrono::steady_clock::now();
-      stream.parse_page(page, position);
       auto this_page = digest_of(page.records);
       if (!page.records.empty() && previous_page == this_page) {
         throw Error(ErrorKind::data, "the source answered with the same records as the page before; it repeats "
@@ -106,8 +122,9 @@ void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream&
       if (page.next_position && !page.end_check) {
         auto next = stream.page_request(row.window, *page.next_position);
         auto next_before = before + static_cast<long long>(page.records.size());
-        ahead = fetch_ahead([this, next = std::move(next), &row, next_before](http::HttpClient& client) {
-          return ctx_.source.fetch_page(client, next, row.window, next_before);
+        ahead = fetch_ahead([this, &stream, next = std::move(next), next_position = *page.next_position, &row,
+                             next_before](http::HttpClient& client) {
+          return read_page(client, stream, next, next_position, row, next_before);
         });
       }
       state::PageCheckpoint cp{.window_id = row.window_id,
@@ -118,10 +135,10 @@ void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream&
                                .records = static_cast<long long>(page.records.size()),
                                .reconciled = false};
       auto parsed = std::chrono::steady_clock::now();
-      commit_page(row, stream, request, page.records, cp);
-      // Where a page's time goes: waiting for the source (beyond what paging ahead hid), reading
-      // the answer, writing it with its checkpoint.
-      spdlog::debug("{}: {} records; waited {} ms for the answer, read it in {} ms, wrote it in {} ms",
+      commit_page(row, stream, request, page.records, cp, read.md5s);
+      // Where a page's time goes: waiting for the source and reading its answer (beyond what
+      // reading ahead hid), checking it, writing it with its checkpoint.
+      spdlog::debug("{}: {} records; waited {} ms for the page, checked it in {} ms, wrote it in {} ms",
                     where(row, page_number), page.records.size(), millis_between(asked, fetched),
                     millis_between(fetched, parsed), millis_between(parsed, std::chrono::steady_clock::now()));
       before += static_cast<long long>(page.records.size());
@@ -156,7 +173,8 @@ void WindowRunner::check_range(const state::WindowRow& row, const connectors::St
 
 void WindowRunner::commit_page(state::WindowRow& row, const connectors::Stream& stream,
                                const connectors::SourceRequest& request,
-                               const std::vector<connectors::Record>& records, const state::PageCheckpoint& cp) {
+                               const std::vector<connectors::Record>& records, const state::PageCheckpoint& cp,
+                               const std::vector<std::string>& md5s) {
   warehouse::PageMetadata meta{ctx_.connector.config().account, row.window, row.next_page_number,
                                stream.config().page_size, request.request_payload, ctx_.run_id, now_utc()};
   state::PageCheckpoint checkpoint = cp;
@@ -165,7 +183,7 @@ void WindowRunner::commit_page(state::WindowRow& row, const connectors::Stream& 
     try {
       pqxx::work txn(ctx_.conn);
       long long changed = 0;
-      checkpoint.rejected = write_records(txn, row, stream, meta, records, refuse_check, changed);
+      checkpoint.rejected = write_records(txn, row, stream, meta, records, md5s, refuse_check, changed);
       checkpoint.rows_changed = changed;
       ctx_.windows.checkpoint(txn, checkpoint);
       txn.commit();
@@ -195,14 +213,16 @@ void WindowRunner::commit_page(state::WindowRow& row, const connectors::Stream& 
 
 long long WindowRunner::write_records(pqxx::work& txn, const state::WindowRow& row, const connectors::Stream& stream,
                                       const warehouse::PageMetadata& meta,
-                                      const std::vector<connectors::Record>& records, bool refuse_check,
+                                      const std::vector<connectors::Record>& records,
+                                      const std::vector<std::string>& md5s, bool refuse_check,
                                       long long& rows_changed) {
   std::vector<warehouse::RawRecord> good;
   std::vector<const connectors::Record*> good_source;
   std::vector<state::RejectedRecord> bad;
-  for (const auto& r : records) {
+  for (size_t i = 0; i < records.size(); ++i) {
+    const auto& r = records[i];
     if (r.reject_reason.empty()) {
-      good.push_back({r.id, r.json, r.updated_at});
+      good.push_back({r.id, r.json, r.updated_at, md5s.empty() ? std::string_view() : std::string_view(md5s[i])});
       good_source.push_back(&r);
     } else {
       bad.push_back({r.id, r.index, r.reject_reason, r.json});

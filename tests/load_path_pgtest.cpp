@@ -18,6 +18,11 @@ std::string every_text_byte() {
   return s;
 }
 
+// A record whose md5 write_page computes itself.
+warehouse::RawRecord rec(std::string_view id, std::string_view payload, std::optional<Timestamp> at) {
+  return {id, payload, at, {}};
+}
+
 class LoadPath : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -93,27 +98,31 @@ TEST_F(LoadPath, UnchangedRecordsAreNotStagedAndChangedOnesAre) {
     txn.commit();
     return w;
   };
-  auto first = write({{"a", a, at}, {"b", b, at}});
+  auto first = write({rec("a", a, at), rec("b", b, at)});
   EXPECT_EQ(first.staged, 2);
   EXPECT_EQ(first.changed, 2);
   EXPECT_EQ(scalar("SELECT count(*) FROM raw.load_path WHERE payload = '" + pqxx::connection(test_db_url()).esc(a) +
                    "'::jsonb AND payload_md5 = md5('" + pqxx::connection(test_db_url()).esc(a) + "')"), 1);
-  auto again = write({{"a", a, at}, {"b", b, at}});
+  auto again = write({rec("a", a, at), rec("b", b, at)});
   EXPECT_EQ(again.staged, 0) << "unchanged text is neither sent nor cast";
   EXPECT_EQ(again.changed, 0);
   std::string b2 = "{\"Id\":\"b\",\"Memo\":\"changed\"}";
-  auto changed = write({{"a", a, at}, {"b", b2, at + boost::posix_time::seconds(1)}});
+  auto changed = write({rec("a", a, at), rec("b", b2, at + boost::posix_time::seconds(1))});
   EXPECT_EQ(changed.staged, 1);
   EXPECT_EQ(changed.changed, 1);
   EXPECT_EQ(text("SELECT payload->>'Memo' FROM raw.load_path WHERE id = 'b'"), "changed");
   execute("UPDATE raw.load_path SET deleted_at_utc = now() WHERE id = 'a'");
-  auto back = write({{"a", a, at}});
+  auto back = write({rec("a", a, at)});
   EXPECT_EQ(back.staged, 1) << "a record the source returns again clears its deletion mark";
   EXPECT_EQ(scalar("SELECT count(*) FROM raw.load_path WHERE deleted_at_utc IS NOT NULL"), 0);
-  auto older = write({{"b", b, at}});  // the earlier version, late: raw keeps the newer one
+  auto older = write({rec("b", b, at)});  // the earlier version, late: raw keeps the newer one
   EXPECT_EQ(older.staged, 1);
   EXPECT_EQ(older.changed, 0);
   EXPECT_EQ(text("SELECT payload->>'Memo' FROM raw.load_path WHERE id = 'b'"), "changed");
+  // An md5 computed ahead (while the page before was written) is the one compared.
+  auto given = warehouse::md5_hex(a);
+  EXPECT_EQ(write({{"a", a, at, given}}).staged, 0);
+  EXPECT_EQ(write({{"a", a, at, "0123456789abcdef0123456789abcdef"}}).staged, 1);
 }
 
 TEST_F(LoadPath, APageHoldingAnIdTwiceStagesItsLatestVersionOnce) {
@@ -124,9 +133,9 @@ TEST_F(LoadPath, APageHoldingAnIdTwiceStagesItsLatestVersionOnce) {
   auto later = at + boost::posix_time::seconds(1);
   warehouse::PageMetadata meta{"acct", Window{at, at + boost::posix_time::hours(24)}, 1, 3, "{}", 0, at};
   std::string old_a = "{\"Id\":\"a\",\"v\":1}", new_a = "{\"Id\":\"a\",\"v\":2}", b = "{\"Id\":\"b\"}";
-  for (const auto& page : {std::vector<warehouse::RawRecord>{{"a", old_a, at}, {"b", b, at}, {"a", new_a, later}},
-                           std::vector<warehouse::RawRecord>{{"a", new_a, later}, {"b", b, at}, {"a", old_a, at}},
-                           std::vector<warehouse::RawRecord>{{"a", old_a, std::nullopt}, {"a", new_a, later}}}) {
+  for (const auto& page : {std::vector<warehouse::RawRecord>{rec("a", old_a, at), rec("b", b, at), rec("a", new_a, later)},
+                           std::vector<warehouse::RawRecord>{rec("a", new_a, later), rec("b", b, at), rec("a", old_a, at)},
+                           std::vector<warehouse::RawRecord>{rec("a", old_a, std::nullopt), rec("a", new_a, later)}}) {
     execute("TRUNCATE raw.load_path");
     pqxx::work txn(*conn_);
     auto w = writer.write_page(txn, meta, page);

@@ -147,7 +147,8 @@ RawTableWriter::PageWrite RawTableWriter::write_page(pqxx::transaction_base& txn
   md5s.reserve(chosen.size());
   for (auto i : chosen) {
     ids.emplace_back(records[i].id);
-    md5s.push_back(md5_hex(records[i].payload));
+    const auto& r = records[i];
+    md5s.push_back(r.payload_md5.empty() ? md5_hex(r.payload) : std::string(r.payload_md5));
   }
   auto wanted = txn.exec_params(changed_sql_, meta.account, pg::array_literal(ids), pg::array_literal(md5s));
   if (wanted.empty()) return out;  // a re-run over unchanged data ends here: nothing sent, nothing cast

@@ -16,6 +16,7 @@ struct RawRecord {
   std::string_view id;
   std::string_view payload;  // JSON text exactly as the source returned it
   std::optional<Timestamp> source_updated_at;
+  std::string_view payload_md5;  // md5_hex(payload) when the caller computed it ahead; "" otherwise
 };
 
 // What every row of one page shares.
