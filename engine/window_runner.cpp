@@ -134,6 +134,7 @@ void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream&
                                .paging_complete = !page.next_position.has_value(),
                                .records = static_cast<long long>(page.records.size()),
                                .reconciled = false};
+      if (!page.next_position) start_first_sweep(row, stream, pass);
       auto parsed = std::chrono::steady_clock::now();
       commit_page(row, stream, request, page.records, cp, read.md5s);
       // Where a page's time goes: waiting for the source and reading its answer (beyond what

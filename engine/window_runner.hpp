@@ -28,14 +28,6 @@ struct WorkerContext {
   const StopFlag* stop = nullptr;
 };
 
-// What the paging pass saw, kept in memory (a resumed pass sees only its own pages).
-struct PagingPass {
-  bool whole = false;  // began at the window's first page in this process
-  SetDigest keys;  // with versions: every record seen was written or confirmed in raw
-  long long outside = 0;  // records whose cursor lies outside the requested range
-  std::string first_outside;
-};
-
 // One verification sweep. A probing sweep compares every record it sees with raw and loads what
 // raw lacks; one that follows a pass whose whole set raw holds only reads the set: if it is the
 // same set, nothing can be missing, and if it is not, a probing sweep follows.
@@ -43,6 +35,17 @@ struct SweepPass {
   SetDigest keys;  // with versions
   long long loaded = 0;  // raw rows written or records quarantined because raw lacked them
   std::vector<std::string> loaded_sample;
+};
+
+// What the paging pass saw, kept in memory (a resumed pass sees only its own pages).
+struct PagingPass {
+  bool whole = false;  // began at the window's first page in this process
+  SetDigest keys;  // with versions: every record seen was written or confirmed in raw
+  long long outside = 0;  // records whose cursor lies outside the requested range
+  std::string first_outside;
+  // The first sweep of a whole pass only reads: it begins once the last page is read, while
+  // that page is still being written.
+  std::optional<std::future<SweepPass>> first_sweep;
 };
 
 // A page fetched and read, with the md5 of each good record's text (for the change test): all
@@ -85,7 +88,9 @@ class WindowRunner {
   warehouse::RawTableWriter& writer_for(const std::string& table);
 
   // window_sweep.cpp: proving the window complete.
-  state::WindowOutcome verify(state::WindowRow& row, const connectors::Stream& stream, const PagingPass& pass);
+  state::WindowOutcome verify(state::WindowRow& row, const connectors::Stream& stream, PagingPass& pass);
+  SweepPass sweep(state::WindowRow& row, const connectors::Stream& stream, bool probe);
+  void start_first_sweep(const state::WindowRow& row, const connectors::Stream& stream, PagingPass& pass);
   SweepPass sweep_pages(state::WindowRow& row, const connectors::Stream& stream, bool probe);
   SweepPass sweep_ids(state::WindowRow& row, const connectors::Stream& stream, const connectors::IdSweep& ids,
                       bool probe);
@@ -96,7 +101,7 @@ class WindowRunner {
                    const std::vector<std::string>& missing);
   state::WindowOutcome count_check(const state::WindowRow& row, const connectors::Stream& stream,
                                    state::WindowOutcome out, long long verified);
-  void keep_lease(const state::WindowRow& row);
+  void keep_lease(const state::WindowRow& row, bool may_use_database);
 
   WorkerContext ctx_;
   http::HttpClient ahead_client_;  // the requests made ahead, so they never share ctx_.client

@@ -32,16 +32,35 @@ void note_loaded(SweepPass& pass, const std::vector<std::string>& ids) {
 
 }  // namespace
 
-void WindowRunner::keep_lease(const state::WindowRow& row) {
+void WindowRunner::keep_lease(const state::WindowRow& row, bool may_use_database) {
   if (ctx_.stop != nullptr) ctx_.stop->check();
+  if (!may_use_database) return;  // a sweep that only reads may run beside the page being written
   auto now = std::chrono::steady_clock::now();
   if (now - lease_renewed_ < kLeaseRenewal) return;
   ctx_.windows.extend_lease(row.window_id, ctx_.worker);
   lease_renewed_ = now;
 }
 
+// Reading the set again needs neither raw nor the checkpoint, so it runs on its own thread (on a
+// copy of the row, its requests on HTTP handles paging has finished with) while the last page
+// is written. verify() judges the set only once that page has committed.
+void WindowRunner::start_first_sweep(const state::WindowRow& row, const connectors::Stream& stream,
+                                     PagingPass& pass) {
+  if (!pass.whole || stream.guarantee() != connectors::Guarantee::sweep) return;
+  auto context = log_context();
+  pass.first_sweep = std::async(std::launch::async, [this, copy = state::WindowRow(row), &stream, context]() mutable {
+    set_log_context(context);
+    return sweep(copy, stream, false);
+  });
+}
+
+SweepPass WindowRunner::sweep(state::WindowRow& row, const connectors::Stream& stream, bool probe) {
+  const auto* ids = stream.id_sweep();
+  return ids != nullptr ? sweep_ids(row, stream, *ids, probe) : sweep_pages(row, stream, probe);
+}
+
 state::WindowOutcome WindowRunner::verify(state::WindowRow& row, const connectors::Stream& stream,
-                                          const PagingPass& pass) {
+                                          PagingPass& pass) {
   if (stream.guarantee() != connectors::Guarantee::sweep) {
     return count_check(row, stream, {}, row.records_loaded);
   }
@@ -57,10 +76,9 @@ state::WindowOutcome WindowRunner::verify(state::WindowRow& row, const connector
       previous_held = true;
     }
     bool recounted = false;  // a count that disagrees with an agreed set gets one more sweep
-    const auto* ids = stream.id_sweep();
     for (int sweep = 1; sweep <= kMaxSweeps; ++sweep) {
       bool probe = !previous_held;
-      auto current = ids != nullptr ? sweep_ids(row, stream, *ids, probe) : sweep_pages(row, stream, probe);
+      auto current = sweep == 1 && pass.first_sweep ? pass.first_sweep->get() : this->sweep(row, stream, probe);
       if (current.loaded > 0) {
         spdlog::info("{}: verification sweep {} loaded {} record(s) raw lacked ({})", where(row, 0), sweep,
                      current.loaded, sample(current.loaded_sample));
@@ -112,7 +130,7 @@ SweepPass WindowRunner::sweep_pages(state::WindowRow& row, const connectors::Str
   std::set<std::string> seen{position};
   long long before = 0;
   for (;;) {
-    keep_lease(row);
+    keep_lease(row, probe);
     auto request = stream.page_request(row.window, position);
     auto page = fetch_page(request, row, before);
     stream.parse_page(page, position);
@@ -162,7 +180,7 @@ SweepPass WindowRunner::sweep_ids(state::WindowRow& row, const connectors::Strea
   };
   auto ahead = ids_at("");
   for (;;) {
-    keep_lease(row);
+    keep_lease(row, probe);
     auto page = ahead.get();
     if (page.next_position) {
       if (!seen.insert(*page.next_position).second) {
