@@ -240,7 +240,7 @@ def check_references(p: Problems, root: pathlib.Path) -> None:
     docs = [root / "README.md", root / "deploy/README.md", *sorted((root / "docs").glob("*.md"))]
     for doc in docs:
         text = doc.read_text()
-        for ref in sorted(set(re.findall(r"deploy/[A-Za-z0-9_./@-]+\.(?:yaml|yml|py|service|timer|crontab|example)", text))):
+        for ref in sorted(set(re.findall(r"(?<![\w/])deploy/[A-Za-z0-9_./@-]+\.(?:yaml|yml|py|service|timer|crontab|example)", text))):
             p.check((root / ref).exists(), str(doc.relative_to(root)), f"names {ref}, which does not exist")
         p.check("deploy/kubernetes" not in text, str(doc.relative_to(root)), "names deploy/kubernetes (now deploy/k8s)")
 
