@@ -254,6 +254,7 @@ def main() -> int:
     check_k8s(p, root)
     check_dags(p, root)
     check_references(p, root)
+    sys.dont_write_bytecode = True  # ctest runs this from the source tree: leave no __pycache__
     sys.path.insert(0, str(pathlib.Path(__file__).parent))
     import dag_rehearsal
 
