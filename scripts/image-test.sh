@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Docker image with podman and smoke-tests it against a throwaway PostgreSQL:
-# `--version`, `migrate` (twice, on a read-only root filesystem as in deploy/kubernetes), the
+# `--version`, `migrate` (twice, on a read-only root filesystem as in deploy/k8s), the
 # `state` schema afterwards, the shipped connector file, and the non-root user the deploy
 # examples rely on. Prints a summary and exits non-zero if anything failed.
 #

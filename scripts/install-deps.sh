@@ -12,6 +12,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   postgresql-15 postgresql-client-15
   prometheus  # promtool: the metrics-file test validates with it (the server is not started)
+  python3 python3-yaml python3-jinja2  # tests/deploy/check_deploy.py: the deployment files
 )
 if [ "${1:-}" = "--bench" ]; then
   PACKAGES+=(python3 python3-requests python3-psycopg2 time)
