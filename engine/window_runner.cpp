@@ -18,6 +18,10 @@ namespace {
 
 constexpr int kTransactionAttempts = 3;  // serialization failures and deadlocks only
 
+// How many unchanged pages, or for how long, a window reads before it checkpoints them.
+constexpr int kDeferredPages = 16;
+constexpr auto kDeferredTime = std::chrono::seconds(5);
+
 long long millis_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
 }
@@ -89,6 +93,7 @@ state::WindowOutcome WindowRunner::run(state::WindowRow& row) {
 // same time, and at most two pages are held. Nothing about the next page reaches state before
 // this page's checkpoint commits, so a kill at any instant loses nothing.
 void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream& stream, PagingPass& pass) {
+  deferred_ = {};
   std::string position = row.next_position;
   std::set<std::string> seen{position};
   std::optional<SetDigest> previous_page;
@@ -186,8 +191,18 @@ void WindowRunner::commit_page(state::WindowRow& row, const connectors::Stream& 
       long long changed = 0;
       checkpoint.rejected = write_records(txn, row, stream, meta, records, md5s, refuse_check, changed);
       checkpoint.rows_changed = changed;
-      ctx_.windows.checkpoint(txn, checkpoint);
+      if (may_defer(checkpoint)) {
+        txn.commit();  // it only read
+        if (deferred_.pages++ == 0) deferred_.since = std::chrono::steady_clock::now();
+        deferred_.records += checkpoint.records;
+        break;
+      }
+      auto with_deferred = checkpoint;
+      with_deferred.records += deferred_.records;
+      with_deferred.pages += deferred_.pages;
+      ctx_.windows.checkpoint(txn, with_deferred);
       txn.commit();
+      deferred_ = {};
       break;
     } catch (const pqxx::data_exception& e) {
       if (refuse_check) pg::rethrow_as_database_error(e, "writing " + stream.config().table);
@@ -210,6 +225,16 @@ void WindowRunner::commit_page(state::WindowRow& row, const connectors::Stream& 
   row.records_rejected += checkpoint.rejected;
   if (cp.reconciled) row.records_reconciled += cp.records;
   else row.pages_loaded += 1;
+}
+
+// A page of paging that wrote and quarantined nothing commits no checkpoint of its own: it goes
+// with the next one (at most kDeferredPages, kDeferredTime later, and always with the window's
+// last page). A re-run over unchanged data then flushes no WAL for most pages; a kill meanwhile
+// only means reading those pages again, since they wrote nothing.
+bool WindowRunner::may_defer(const state::PageCheckpoint& cp) const {
+  if (cp.rows_changed != 0 || cp.rejected != 0 || cp.paging_complete || cp.reconciled) return false;
+  if (deferred_.pages + 1 >= kDeferredPages) return false;
+  return deferred_.pages == 0 || std::chrono::steady_clock::now() - deferred_.since < kDeferredTime;
 }
 
 long long WindowRunner::write_records(pqxx::work& txn, const state::WindowRow& row, const connectors::Stream& stream,

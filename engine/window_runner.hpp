@@ -103,7 +103,16 @@ class WindowRunner {
                                    state::WindowOutcome out, long long verified);
   void keep_lease(const state::WindowRow& row, bool may_use_database);
 
+  // Unchanged pages read since the window's last checkpoint, not yet checkpointed.
+  struct DeferredPages {
+    int pages = 0;
+    long long records = 0;
+    std::chrono::steady_clock::time_point since;
+  };
+  bool may_defer(const state::PageCheckpoint& cp) const;
+
   WorkerContext ctx_;
+  DeferredPages deferred_;
   http::HttpClient ahead_client_;  // the requests made ahead, so they never share ctx_.client
   std::map<std::string, std::unique_ptr<warehouse::RawTableWriter>> writers_;
   std::chrono::steady_clock::time_point lease_renewed_ = std::chrono::steady_clock::now();

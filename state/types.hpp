@@ -76,6 +76,7 @@ struct PageCheckpoint {
   bool reconciled = false;     // the page came from reconciliation, not offset paging
   long long rows_changed = 0;  // raw rows the page inserted or changed (set by the writer)
   long long rejected = 0;      // records newly quarantined with the page (set by the writer)
+  int pages = 1;               // pages of paging this checkpoint stands for (unchanged ones before it)
 };
 
 struct WindowOutcome {

@@ -33,7 +33,7 @@ WHERE run_id = $1
 constexpr const char* kCheckpoint = R"(
 UPDATE state.windows SET
   next_position = NULLIF($3, ''), next_page_number = $4, paging_complete = $5,
-  pages_loaded = pages_loaded + CASE WHEN $7 THEN 0 ELSE 1 END,
+  pages_loaded = pages_loaded + CASE WHEN $7 THEN 0 ELSE $11 END,
   records_loaded = records_loaded + $6, rows_changed = rows_changed + $9,
   records_reconciled = records_reconciled + CASE WHEN $7 THEN $6 ELSE 0 END,
   records_rejected = records_rejected + $10,
@@ -128,7 +128,7 @@ std::optional<WindowRow> WindowStore::claim_next(long long run_id, const std::st
 void WindowStore::checkpoint(pqxx::transaction_base& txn, const PageCheckpoint& cp) {
   auto result = txn.exec_params(kCheckpoint, cp.window_id, cp.worker, cp.next_position,
                                 cp.next_page_number, cp.paging_complete, cp.records, cp.reconciled,
-                                static_cast<long>(lease_.count()), cp.rows_changed, cp.rejected);
+                                static_cast<long>(lease_.count()), cp.rows_changed, cp.rejected, cp.pages);
   if (result.affected_rows() != 1) {
     throw Error(ErrorKind::database, "window " + std::to_string(cp.window_id) +
                                          " is no longer claimed by " + cp.worker +

@@ -40,6 +40,22 @@ TEST_F(QboBackfill, ReRunAddsNothingAndLeavesUnchangedRowsUntouched) {
   EXPECT_EQ(scalar("SELECT count(*) FROM state.runs WHERE status = 'done'"), 2);
 }
 
+// Unchanged pages are checkpointed together (up to 16 at a time, and always the last one): the
+// window's counts still come out exact, page for page.
+TEST_F(QboBackfill, AReRunOfManyUnchangedPagesCountsEveryPageOnce) {
+  std::vector<std::string> args{"--stream", "invoices", "--page-size", "5", "--chunk-days", "14"};
+  ASSERT_EQ(backfill(kStart, "2024-01-29", args).exit_code, 0);
+  auto again = backfill(kStart, "2024-01-29", args);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  auto per_run = "SELECT string_agg(window_start_utc || ' ' || pages_loaded || ' ' || records_loaded || ' ' || "
+                 "rows_changed, ',' ORDER BY window_start_utc) FROM state.windows WHERE run_id = ";
+  EXPECT_GT(scalar("SELECT min(pages_loaded) FROM state.windows WHERE run_id = 1"), 20) << "enough pages to batch";
+  EXPECT_EQ(text(std::string(per_run) + "2"),
+            text("SELECT string_agg(window_start_utc || ' ' || pages_loaded || ' ' || records_loaded || ' 0', ',' "
+                 "ORDER BY window_start_utc) FROM state.windows WHERE run_id = 1"));
+  EXPECT_EQ(scalar("SELECT count(*) FROM raw.qbo_invoices WHERE run_id = 2"), 0);
+}
+
 TEST_F(QboBackfill, AChangedRecordIsRewrittenOnReRun) {
   // Touch moves LastUpdatedTime to now, so re-run a range that includes now.
   ASSERT_EQ(backfill(kStart, "2100-01-01", {"--stream", "items", "--chunk-days", "3660"}).exit_code, 0);

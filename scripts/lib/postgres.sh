@@ -30,6 +30,7 @@ pg_start() {
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PG_DIR"
   local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   [ "${TRIB_PG_FSYNC:-off}" = "on" ] && durability=""
+  durability+=" ${TRIB_PG_OPTIONS:-}"  # more server settings, e.g. "-c shared_buffers=1GB"
   _pg_as_owner "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
     || { cat "$PG_DIR/initdb.log" >&2; return 1; }
   # A port that looked free may be taken by the time the server binds it: try a few.
