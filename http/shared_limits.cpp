@@ -1,0 +1,218 @@
+#include "http/shared_limits.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <random>
+
+namespace tributary::http {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Waits in slices so a stop request is noticed even when nobody notifies.
+constexpr milliseconds kMaxWaitSlice{200};
+// Polling for a slot while every one is held: from this, doubling, up to the cap, with jitter so
+// processes do not poll in step. The cap is also how long a process waits after giving a slot
+// back for the others' turn, so any process polling has had a chance at it.
+constexpr milliseconds kFirstPoll{5};
+constexpr milliseconds kPollCap{100};
+
+milliseconds jittered(milliseconds d) {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  std::uniform_int_distribution<long long> pick(d.count() / 2, d.count());
+  return milliseconds(pick(rng));
+}
+
+}  // namespace
+
+SharedLimits::SharedLimits(SharedLimitStore& store, std::string scope, SharedRatePlan rate, SharedSlotPlan slots,
+                           const StopFlag* stop)
+    : store_(store), scope_(std::move(scope)), rate_(rate), slots_(slots), stop_(stop) {}
+
+SharedLimits::~SharedLimits() {
+  std::vector<Slot> left;
+  {
+    std::lock_guard lock(mutex_);
+    left.swap(handed_over_);
+  }
+  for (const auto& s : left) give_back(s);
+}
+
+SharedLimits::Pass::~Pass() {
+  if (owner_ != nullptr) owner_->finished(slot_);
+}
+
+void SharedLimits::check_stop() const {
+  if (stop_ != nullptr) stop_->check();
+}
+
+SharedLimits::Pass SharedLimits::acquire() {
+  std::optional<Slot> slot;
+  if (slots_.enabled()) slot = take_slot();
+  {
+    std::lock_guard lock(mutex_);
+    ++in_use_;
+  }
+  Pass pass(this, slot);  // from here on, a failure gives the slot back
+  if (rate_.enabled()) take_token();
+  ++passes_;
+  return pass;
+}
+
+SharedLimits::Slot SharedLimits::take_slot() {
+  std::unique_lock lock(mutex_);
+  ++slot_waiters_;
+  try {
+    for (;;) {
+      check_stop();
+      if (!handed_over_.empty()) {
+        Slot s = handed_over_.back();
+        handed_over_.pop_back();
+        --slot_waiters_;
+        return s;
+      }
+      const auto now = Clock::now();
+      if (polling_ || now < next_poll_) {
+        cv_.wait_until(lock, polling_ ? now + kMaxWaitSlice : std::min(next_poll_, now + kMaxWaitSlice));
+        continue;
+      }
+      polling_ = true;
+      lock.unlock();
+      std::optional<int> got;
+      try {
+        got = store_.acquire_slot(scope_, slots_);
+      } catch (...) {
+        lock.lock();
+        polling_ = false;
+        cv_.notify_all();
+        throw;
+      }
+      lock.lock();
+      polling_ = false;
+      cv_.notify_all();
+      if (!got) {
+        poll_backoff_ = std::clamp(poll_backoff_ * 2, kFirstPoll, kPollCap);
+        next_poll_ = now + jittered(poll_backoff_);
+        continue;
+      }
+      poll_backoff_ = milliseconds(0);  // one was free: another may be too
+      --slot_waiters_;
+      release_surplus(lock);
+      spdlog::debug("shared limits {}: slot {} acquired", scope_, *got);
+      return Slot{*got, 0, now};
+    }
+  } catch (...) {
+    if (!lock.owns_lock()) lock.lock();
+    --slot_waiters_;
+    release_surplus(lock);
+    throw;
+  }
+}
+
+// Slots handed over for requests that then found one elsewhere: nothing of ours waits for them.
+void SharedLimits::release_surplus(std::unique_lock<std::mutex>& lock) {
+  while (static_cast<int>(handed_over_.size()) > slot_waiters_) {
+    Slot s = handed_over_.back();
+    handed_over_.pop_back();
+    lock.unlock();
+    give_back(s);
+    lock.lock();
+  }
+}
+
+void SharedLimits::take_token() {
+  std::unique_lock lock(mutex_);
+  ++token_waiters_;
+  try {
+    for (;;) {
+      check_stop();
+      const auto now = Clock::now();
+      while (!tokens_.empty() && tokens_.front() <= now) tokens_.pop_front();  // too old: dropped
+      if (!tokens_.empty()) {
+        tokens_.pop_front();
+        --token_waiters_;
+        return;
+      }
+      if (taking_ || now < bucket_next_) {
+        cv_.wait_until(lock, taking_ ? now + kMaxWaitSlice : std::min(bucket_next_, now + kMaxWaitSlice));
+        continue;
+      }
+      // Enough for who waits now and for the requests in flight, whose next ones come soon.
+      const int want = std::clamp(token_waiters_ + in_use_, 1, rate_.batch);
+      taking_ = true;
+      lock.unlock();
+      BucketTake take;
+      try {
+        take = store_.take_tokens(scope_, want, rate_);
+      } catch (...) {
+        lock.lock();
+        taking_ = false;
+        cv_.notify_all();
+        throw;
+      }
+      lock.lock();
+      taking_ = false;
+      // Spent within the lifetime counted from before the store decided, or dropped.
+      for (int i = 0; i < take.granted; ++i) tokens_.push_back(now + rate_.token_lifetime);
+      bucket_next_ = take.granted >= want ? now : now + std::chrono::duration_cast<Clock::duration>(take.next_in);
+      spdlog::debug("shared limits {}: {} of {} token(s) taken; next in {} ms", scope_, take.granted, want,
+                    std::chrono::duration_cast<milliseconds>(take.next_in).count());
+      cv_.notify_all();
+    }
+  } catch (...) {
+    if (!lock.owns_lock()) lock.lock();
+    --token_waiters_;
+    throw;
+  }
+}
+
+void SharedLimits::finished(std::optional<Slot> slot) {
+  std::unique_lock lock(mutex_);
+  --in_use_;
+  if (!slot) return;
+  ++slot->uses;
+  const bool waiting = slot_waiters_ > static_cast<int>(handed_over_.size());
+  const auto held = std::chrono::duration_cast<milliseconds>(Clock::now() - slot->leased_at);
+  switch (after_use(waiting, slot->uses, held, slots_)) {
+    case AfterUse::keep:
+      handed_over_.push_back(*slot);
+      cv_.notify_all();
+      return;
+    case AfterUse::renew_and_keep: {
+      lock.unlock();
+      const auto at = Clock::now();
+      bool kept = false;
+      try {
+        kept = store_.renew_slot(scope_, slot->number, slots_);
+      } catch (const std::exception& e) {
+        spdlog::warn("shared limits {}: renewing slot {}: {} (it comes back when its lease ends)", scope_,
+                     slot->number, e.what());
+      }
+      lock.lock();
+      if (!kept) return;
+      slot->leased_at = at;
+      handed_over_.push_back(*slot);
+      release_surplus(lock);
+      cv_.notify_all();
+      return;
+    }
+    case AfterUse::release:
+      if (waiting) next_poll_ = std::max(next_poll_, Clock::now() + kPollCap);  // the others' turn
+      lock.unlock();
+      give_back(*slot);
+      return;
+  }
+}
+
+void SharedLimits::give_back(const Slot& slot) {
+  try {
+    store_.release_slot(scope_, slot.number);
+    spdlog::debug("shared limits {}: slot {} released after {} request(s)", scope_, slot.number, slot.uses);
+  } catch (const std::exception& e) {
+    spdlog::warn("shared limits {}: releasing slot {}: {} (it comes back when its lease ends)", scope_, slot.number,
+                 e.what());
+  }
+}
+
+}  // namespace tributary::http

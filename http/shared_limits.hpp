@@ -1,0 +1,111 @@
+#pragma once
+// Limits shared by every process working on one account (connector name + account: the scope the
+// local RateLimiter has inside one process). The budget lives in a store every process reaches
+// (`state` implements it in PostgreSQL); each process keeps a small local share of it (a few
+// rate tokens, a slot it hands to its next queued request) so most requests need no round trip.
+// The local RateLimiter stays in force on top: it alone adapts to 429s.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/interrupt.hpp"
+#include "http/shared_limits_policy.hpp"
+
+namespace tributary::http {
+
+// Storage the shared limits do not own. Every call is one atomic step on the store's own clock;
+// failures throw Error(database) (or database_lost), never hang past the store's timeout.
+class SharedLimitStore {
+ public:
+  virtual ~SharedLimitStore() = default;
+  // Up to `want` tokens from the scope's bucket, decided by take_tokens() at the store's time.
+  virtual BucketTake take_tokens(const std::string& scope, int want, const SharedRatePlan& plan) = 0;
+  // A slot among 1..plan.slots that is free or whose lease ran out, now held by this process for
+  // plan.lease; nothing when every one is held.
+  virtual std::optional<int> acquire_slot(const std::string& scope, const SharedSlotPlan& plan) = 0;
+  // Extends the lease of a slot this process holds; false when it had run out and was taken.
+  virtual bool renew_slot(const std::string& scope, int slot, const SharedSlotPlan& plan) = 0;
+  virtual void release_slot(const std::string& scope, int slot) = 0;
+  // Statements sent so far (every call above is one or two).
+  virtual long round_trips() const = 0;
+};
+
+class SharedLimits {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  SharedLimits(SharedLimitStore& store, std::string scope, SharedRatePlan rate, SharedSlotPlan slots,
+               const StopFlag* stop = nullptr);
+  ~SharedLimits();  // gives back every slot held
+  SharedLimits(const SharedLimits&) = delete;
+  SharedLimits& operator=(const SharedLimits&) = delete;
+
+  // One request's slot (if slots are shared) and token (if the rate is); the slot goes back, or
+  // to this process's next waiting request, when the pass is destroyed.
+  class Pass {
+   public:
+    Pass(Pass&& o) noexcept : owner_(o.owner_), slot_(o.slot_) { o.owner_ = nullptr; }
+    Pass(const Pass&) = delete;
+    Pass& operator=(const Pass&) = delete;
+    Pass& operator=(Pass&&) = delete;
+    ~Pass();
+
+   private:
+    friend class SharedLimits;
+    struct Slot {
+      int number = 0;
+      int uses = 0;
+      Clock::time_point leased_at;  // local time the lease was (re)set, taken before the request
+    };
+    Pass(SharedLimits* owner, std::optional<Slot> slot) : owner_(owner), slot_(slot) {}
+    SharedLimits* owner_;
+    std::optional<Slot> slot_;
+  };
+
+  // Blocks until a request may start: first a slot, then a token (a token is never held while
+  // waiting for a slot). Throws Error(interrupted) on a stop request, the store's errors as they are.
+  Pass acquire();
+
+  bool enabled() const { return rate_.enabled() || slots_.enabled(); }
+  const std::string& scope() const { return scope_; }
+  long round_trips() const { return store_.round_trips(); }
+  long passes() const { return passes_; }
+
+ private:
+  using Slot = Pass::Slot;
+  Slot take_slot();
+  void take_token();
+  void finished(std::optional<Slot> slot);  // a pass ends
+  void give_back(const Slot& slot);      // to the store; errors logged, the lease covers them
+  void release_surplus(std::unique_lock<std::mutex>& lock);
+  void check_stop() const;
+
+  SharedLimitStore& store_;
+  const std::string scope_;
+  const SharedRatePlan rate_;
+  const SharedSlotPlan slots_;
+  const StopFlag* stop_;
+  std::atomic<long> passes_{0};
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  // Rate: tokens taken and not spent yet, by the local time each must be spent before.
+  std::deque<Clock::time_point> tokens_;
+  bool taking_ = false;  // one thread asks the store at a time; the others wait for its answer
+  Clock::time_point bucket_next_{};
+  int token_waiters_ = 0;
+  // Slots: those a finished request left for a waiting one, and who waits.
+  std::vector<Slot> handed_over_;
+  int slot_waiters_ = 0;
+  int in_use_ = 0;  // passes out: requests of ours under way
+  bool polling_ = false;
+  Clock::time_point next_poll_{};
+  std::chrono::milliseconds poll_backoff_{0};
+};
+
+}  // namespace tributary::http

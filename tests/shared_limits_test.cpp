@@ -1,0 +1,333 @@
+// Limits shared by many processes, without a database: the bucket's arithmetic as tables and as
+// a simulation of greedy processes measured at the source, the slot policy as a table, and the
+// local share (SharedLimits) over an in-memory store. tests/shared_limits_pgtest.cpp runs the
+// PostgreSQL store and three real processes.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <mutex>
+#include <queue>
+#include <random>
+#include <thread>
+
+#include "core/error.hpp"
+#include "http/shared_limits.hpp"
+#include "mock/qbo_limits.hpp"
+
+namespace tributary::http {
+namespace {
+
+using namespace std::chrono_literals;
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+
+RateLimit rate(int limit, milliseconds interval) {
+  RateLimit r;
+  r.requests_per_interval = limit;
+  r.interval = interval;
+  return r;
+}
+
+// The most of `times` (sorted) in any moving half-open window (t - interval, t], as the QBO mock counts.
+int most_in_any_window(const std::vector<std::int64_t>& times, std::int64_t interval_us) {
+  int best = 0;
+  size_t first = 0;
+  for (size_t i = 0; i < times.size(); ++i) {
+    while (times[i] - times[first] >= interval_us) ++first;
+    best = std::max(best, static_cast<int>(i - first + 1));
+  }
+  return best;
+}
+
+TEST(SharedRatePlan, NoSpanOfAnIntervalPlusATokensLifeCanOverdrawTheLimit) {
+  struct Case {
+    int limit;
+    milliseconds interval;
+    int batch;
+  };
+  const std::vector<Case> cases = {{500, 60s, 5}, {120, 60s, 5}, {60, 60s, 3}, {100, 5s, 5},
+                                   {30, 3s, 1},   {7, 1s, 1},    {1, 500ms, 1}, {1'000'000, 60s, 5}};
+  for (const auto& c : cases) {
+    auto p = plan_shared_rate(rate(c.limit, c.interval));
+    SCOPED_TRACE(::testing::Message() << c.limit << " per " << c.interval.count() << " ms: " << p);
+    EXPECT_TRUE(p.enabled());
+    EXPECT_EQ(p.batch, c.batch);
+    EXPECT_EQ(p.capacity, c.batch);
+    const auto span = std::chrono::duration_cast<microseconds>(p.interval + p.token_lifetime + p.transit_margin);
+    EXPECT_LT(most_taken_within(p, span), c.limit + 1);
+    EXPECT_GE(most_taken_within(p, span), c.limit + 1 - 1e-3) << "tight: no more lost than rounding";
+    EXPECT_GT(p.refill_per_second * std::chrono::duration<double>(p.interval).count(), 0.9 * c.limit - 1)
+        << "the refill keeps most of the limit";
+  }
+  EXPECT_FALSE(plan_shared_rate(rate(0, 60s)).enabled());
+}
+
+TEST(SharedBucket, TakeTable) {
+  SharedRatePlan p;  // 5 tokens at most, 10 a second
+  p.limit = 50;
+  p.capacity = 5;
+  p.batch = 5;
+  p.refill_per_second = 10;
+  struct Case {
+    const char* name;
+    BucketState state;
+    std::int64_t now_us;
+    int want, granted;
+    BucketState after;
+    microseconds next_in;
+  };
+  const std::vector<Case> cases = {
+      {"empty, no time passed: wait for a batch", {0, 0}, 0, 5, 0, {0, 0}, 500ms},
+      {"a tenth of a second refills one", {0, 0}, 100'000, 5, 1, {0, 100'000}, 500ms},
+      {"a second refills up to the capacity only", {0, 0}, 1'000'000, 5, 5, {0, 1'000'000}, 500ms},
+      {"fractions stay in the bucket", {2.5, 0}, 0, 1, 1, {1.5, 0}, 0us},
+      {"a clock gone back refills nothing and keeps the time", {3, 1'000}, 500, 2, 2, {1, 1'000}, 100ms},
+      {"wanting none takes none", {3, 0}, 0, 0, 0, {3, 0}, 0us},
+      {"a negative stored count counts as empty", {-2, 0}, 50'000, 1, 0, {0.5, 50'000}, 50ms},
+  };
+  for (const auto& c : cases) {
+    auto t = take_tokens(c.state, c.now_us, c.want, p);
+    EXPECT_EQ(t.granted, c.granted) << c.name;
+    EXPECT_NEAR(t.after.tokens, c.after.tokens, 1e-9) << c.name;
+    EXPECT_EQ(t.after.at_us, c.after.at_us) << c.name;
+    EXPECT_EQ(t.next_in, c.next_in) << c.name;
+  }
+  p.refill_per_second = 0;
+  EXPECT_EQ(take_tokens({0, 0}, 0, 1, p).next_in, microseconds(1min)) << "no refill: wait the cap, not forever";
+  EXPECT_EQ(fresh_bucket(p, 42), (BucketState{5, 42}));
+}
+
+// Three greedy processes take batches as soon as the bucket allows and spend each token at a
+// random moment of its life; the source's count in any moving interval never passes the limit,
+// and the bucket still delivers most of it.
+TEST(SharedBucket, GreedyProcessesNeverOverdrawAnyMovingInterval) {
+  std::mt19937_64 rng(7);
+  for (auto [limit, interval] : std::vector<std::pair<int, milliseconds>>{
+           {500, 60s}, {120, 6s}, {30, 3s}, {7, 1s}, {1, 500ms}}) {
+    auto p = plan_shared_rate(rate(limit, interval));
+    const std::int64_t interval_us = std::chrono::duration_cast<microseconds>(interval).count();
+    const std::int64_t life_us = std::chrono::duration_cast<microseconds>(p.token_lifetime + p.transit_margin).count();
+    const std::int64_t end_us = 30 * interval_us;
+    BucketState bucket = fresh_bucket(p, 0);
+    std::vector<std::int64_t> arrivals;
+    using Ask = std::pair<std::int64_t, int>;  // when, which process
+    std::priority_queue<Ask, std::vector<Ask>, std::greater<>> asks;
+    for (int proc = 0; proc < 3; ++proc) asks.push({proc * 137, proc});
+    while (!asks.empty() && asks.top().first < end_us) {
+      auto [now, proc] = asks.top();
+      asks.pop();
+      auto t = take_tokens(bucket, now, p.batch, p);
+      bucket = t.after;
+      std::uniform_int_distribution<std::int64_t> spend(0, life_us);
+      for (int i = 0; i < t.granted; ++i) arrivals.push_back(now + spend(rng));
+      std::uniform_int_distribution<std::int64_t> jitter(0, 2'000);
+      asks.push({now + std::max<std::int64_t>(t.next_in.count(), 1) + jitter(rng), proc});
+    }
+    std::sort(arrivals.begin(), arrivals.end());
+    SCOPED_TRACE(::testing::Message() << p);
+    EXPECT_LE(most_in_any_window(arrivals, interval_us), limit);
+    EXPECT_GE(static_cast<double>(arrivals.size()), 0.85 * limit * 29) << "too conservative";
+  }
+}
+
+TEST(SharedSlots, AfterUseTable) {
+  auto p = plan_shared_slots(RateLimit{}, 120s);
+  EXPECT_EQ(p.slots, 10);
+  EXPECT_EQ(p.lease, 180s);
+  struct Case {
+    const char* name;
+    bool waiting;
+    int uses;
+    milliseconds held;
+    AfterUse expected;
+  };
+  const std::vector<Case> cases = {
+      {"nothing of ours waits: an idle process holds no slot", false, 1, 1s, AfterUse::release},
+      {"a request waits: it takes the slot", true, 1, 1s, AfterUse::keep},
+      {"its turn is over: the others get theirs", true, p.max_reuses, 1s, AfterUse::release},
+      {"too little lease left for the longest request", true, 3, 60s, AfterUse::renew_and_keep},
+      {"just enough lease left", true, 3, 59'999ms, AfterUse::keep},
+  };
+  for (const auto& c : cases) EXPECT_EQ(after_use(c.waiting, c.uses, c.held, p), c.expected) << c.name;
+}
+
+// An in-memory store with the same decisions as the PostgreSQL one, on the steady clock.
+class FakeStore : public SharedLimitStore {
+ public:
+  explicit FakeStore(int slots) : holders_(slots, 0) {}
+  BucketTake take_tokens(const std::string&, int want, const SharedRatePlan& plan) override {
+    std::lock_guard lock(m_);
+    fail_if_broken();
+    auto now = std::chrono::duration_cast<microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    ++takes;
+    if (!bucket_) bucket_ = fresh_bucket(plan, now);
+    auto t = http::take_tokens(*bucket_, now, want, plan);
+    bucket_ = t.after;
+    return t;
+  }
+  std::optional<int> acquire_slot(const std::string&, const SharedSlotPlan&) override {
+    std::lock_guard lock(m_);
+    fail_if_broken();
+    ++acquire_calls;
+    for (size_t i = 0; i < holders_.size(); ++i) {
+      if (holders_[i] == 0) {
+        holders_[i] = 1;
+        return static_cast<int>(i) + 1;
+      }
+    }
+    return std::nullopt;
+  }
+  bool renew_slot(const std::string&, int, const SharedSlotPlan&) override { return true; }
+  void release_slot(const std::string&, int slot) override {
+    std::lock_guard lock(m_);
+    ++releases;
+    holders_[slot - 1] = 0;
+  }
+  long round_trips() const override { return acquire_calls + releases; }
+  int held() {
+    std::lock_guard lock(m_);
+    return static_cast<int>(std::count(holders_.begin(), holders_.end(), 1));
+  }
+  void hold_all() {
+    std::lock_guard lock(m_);
+    std::fill(holders_.begin(), holders_.end(), 1);
+  }
+  std::atomic<bool> broken{false};
+  std::atomic<long> acquire_calls{0}, releases{0}, takes{0};
+
+ private:
+  void fail_if_broken() const {
+    if (broken) throw Error(ErrorKind::database, "shared rate limits: connection refused");
+  }
+  std::mutex m_;
+  std::vector<int> holders_;
+  std::optional<BucketState> bucket_;
+};
+
+SharedSlotPlan slots(int n) {
+  SharedSlotPlan p;
+  p.slots = n;
+  p.longest_request = 10s;
+  p.lease = 70s;
+  return p;
+}
+
+// Polls `done` until it holds or `deadline` passes.
+template <typename F>
+bool eventually(F done, milliseconds deadline = 5s) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+TEST(SharedLimitsLocalShare, AnIdleProcessGivesItsSlotBackAtOnce) {
+  FakeStore store(2);
+  SharedLimits limits(store, "qbo:1", plan_shared_rate(rate(0, 1s)), slots(2));
+  { auto pass = limits.acquire(); EXPECT_EQ(store.held(), 1); }
+  EXPECT_EQ(store.held(), 0);
+  EXPECT_EQ(store.releases, 1);
+}
+
+TEST(SharedLimitsLocalShare, AQueuedRequestTakesTheSlotWithoutARoundTrip) {
+  FakeStore store(1);
+  SharedLimits limits(store, "qbo:1", plan_shared_rate(rate(0, 1s)), slots(1));
+  std::optional<SharedLimits::Pass> first(limits.acquire());
+  std::atomic<bool> second_started{false};
+  std::thread second([&] {
+    auto pass = limits.acquire();
+    second_started = true;
+    EXPECT_EQ(store.held(), 1);
+  });
+  ASSERT_TRUE(eventually([&] { return store.acquire_calls >= 2; })) << "the second request polled and waits";
+  first.reset();  // hands over
+  second.join();
+  EXPECT_TRUE(second_started);
+  EXPECT_EQ(store.releases, 1) << "released once, by the last request: the hand-over cost nothing";
+  EXPECT_EQ(store.held(), 0);
+}
+
+TEST(SharedLimitsLocalShare, TwoProcessesNeverHoldMoreSlotsThanTheLimit) {
+  FakeStore store(3);
+  SharedLimits a(store, "qbo:1", plan_shared_rate(rate(0, 1s)), slots(3));
+  SharedLimits b(store, "qbo:1", plan_shared_rate(rate(0, 1s)), slots(3));
+  std::atomic<int> in_flight{0}, most{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      auto& mine = t % 2 == 0 ? a : b;
+      for (int i = 0; i < 20; ++i) {
+        auto pass = mine.acquire();
+        int now = ++in_flight;
+        int seen = most;
+        while (now > seen && !most.compare_exchange_weak(seen, now)) {}
+        std::this_thread::sleep_for(200us);
+        --in_flight;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_LE(most, 3);
+  EXPECT_EQ(store.held(), 0) << "nothing queued any more: every slot given back";
+}
+
+TEST(SharedLimitsLocalShare, AStoreFailureIsADatabaseErrorNotAHang) {
+  FakeStore store(1);
+  store.broken = true;
+  SharedLimits limits(store, "qbo:1", plan_shared_rate(rate(10, 1s)), slots(1));
+  try {
+    limits.acquire();
+    FAIL() << "acquired without the store";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::database);
+  }
+}
+
+TEST(SharedLimitsLocalShare, AStopRequestEndsAWaitForASlot) {
+  FakeStore store(1);
+  store.hold_all();  // another process holds it
+  StopFlag stop;
+  SharedLimits limits(store, "qbo:1", plan_shared_rate(rate(0, 1s)), slots(1), &stop);
+  std::optional<ErrorKind> kind;
+  std::thread waiter([&] {
+    try {
+      limits.acquire();
+    } catch (const Error& e) {
+      kind = e.kind();
+    }
+  });
+  ASSERT_TRUE(eventually([&] { return store.acquire_calls >= 1; }));
+  stop.request_stop();
+  waiter.join();
+  EXPECT_EQ(kind, ErrorKind::interrupted);
+}
+
+// A process asks for what its waiting and running requests will need next (at most the batch),
+// so a busy process needs a round trip for a few requests, not for each.
+TEST(SharedLimitsLocalShare, TokensComeInBatchesOfTheLocalShare) {
+  FakeStore store(0);
+  auto plan = plan_shared_rate(rate(500, 60s));  // batch 5, a burst of 5
+  SharedLimits limits(store, "qbo:1", plan, SharedSlotPlan{});
+  std::vector<SharedLimits::Pass> running;
+  for (int i = 0; i < 5; ++i) running.push_back(limits.acquire());
+  EXPECT_EQ(limits.passes(), 5);
+  EXPECT_EQ(store.takes, 2) << "2 for the first (itself and one more), then 4 asked, 3 left in the burst";
+}
+
+// What the QBO mock measures the processes by: every arrival, refused or not, in the moving interval.
+TEST(MockQboLimits, CountsEveryArrivalWithinTheMovingInterval) {
+  mock::RequestLimiter limiter(3, 1s, 0);
+  const auto t0 = mock::RequestLimiter::Clock::now();
+  int in_flight = 0, admitted = 0;
+  for (int i = 0; i < 5; ++i) admitted += limiter.arrive("r", t0 + i * 10ms, in_flight) ? 1 : 0;
+  EXPECT_EQ(admitted, 3);
+  EXPECT_EQ(limiter.arrived_in_interval("r"), 5);
+  limiter.arrive("r", t0 + 1005ms, in_flight);  // the first has left the interval
+  EXPECT_EQ(limiter.arrived_in_interval("r"), 5);
+  EXPECT_EQ(limiter.arrived_in_interval("other"), 0);
+}
+
+}  // namespace
+}  // namespace tributary::http
