@@ -48,16 +48,28 @@ void SharedLimits::check_stop() const {
 }
 
 SharedLimits::Pass SharedLimits::acquire() {
-  std::optional<Slot> slot;
-  if (slots_.enabled()) slot = take_slot();
-  {
-    std::lock_guard lock(mutex_);
-    ++in_use_;
+  for (;;) {
+    std::optional<Slot> slot;
+    if (slots_.enabled()) slot = take_slot();
+    Pass pass(this, slot);  // from here on, a failure gives the slot back
+    if (rate_.enabled()) take_token();
+    if (!pass.slot_ || still_leased(*pass.slot_)) {
+      ++passes_;
+      return pass;
+    }
+    // A long wait for a token: the request may not outlive the slot's lease.
+    const auto at = Clock::now();
+    if (store_.renew_slot(scope_, pass.slot_->number, slots_)) {
+      pass.slot_->leased_at = at;
+      ++passes_;
+      return pass;
+    }
+    pass.slot_.reset();  // its lease ran out and another process has it: find another
   }
-  Pass pass(this, slot);  // from here on, a failure gives the slot back
-  if (rate_.enabled()) take_token();
-  ++passes_;
-  return pass;
+}
+
+bool SharedLimits::still_leased(const Slot& slot) const {
+  return Clock::now() - slot.leased_at + slots_.longest_request < slots_.lease;
 }
 
 SharedLimits::Slot SharedLimits::take_slot() {
@@ -124,53 +136,51 @@ void SharedLimits::release_surplus(std::unique_lock<std::mutex>& lock) {
 void SharedLimits::take_token() {
   std::unique_lock lock(mutex_);
   ++token_waiters_;
-  try {
-    for (;;) {
-      check_stop();
-      const auto now = Clock::now();
-      while (!tokens_.empty() && tokens_.front() <= now) tokens_.pop_front();  // too old: dropped
-      if (!tokens_.empty()) {
-        tokens_.pop_front();
-        --token_waiters_;
-        return;
-      }
-      if (taking_ || now < bucket_next_) {
-        cv_.wait_until(lock, taking_ ? now + kMaxWaitSlice : std::min(bucket_next_, now + kMaxWaitSlice));
-        continue;
-      }
-      // Enough for who waits now and for the requests in flight, whose next ones come soon.
-      const int want = std::clamp(token_waiters_ + in_use_, 1, rate_.batch);
-      taking_ = true;
-      lock.unlock();
-      BucketTake take;
-      try {
-        take = store_.take_tokens(scope_, want, rate_);
-      } catch (...) {
-        lock.lock();
-        taking_ = false;
-        cv_.notify_all();
-        throw;
-      }
+  struct Leave {  // runs with the lock held: every exit below holds it
+    int& waiters;
+    ~Leave() { --waiters; }
+  } leave{token_waiters_};
+  for (;;) {
+    check_stop();
+    const auto now = Clock::now();
+    while (!tokens_.empty() && tokens_.front() <= now) tokens_.pop_front();  // too old: dropped
+    if (!tokens_.empty()) {
+      tokens_.pop_front();
+      return;
+    }
+    if (taking_ || now < next_take_) {
+      cv_.wait_until(lock, taking_ ? now + kMaxWaitSlice : std::min(next_take_, now + kMaxWaitSlice));
+      continue;
+    }
+    // One for each request of ours waiting now, no more: a token taken for a request that comes
+    // later would likely outlive its short life, and count against every process for nothing.
+    // Where the rate is what holds requests back, they pile up here and batches fill.
+    const int want = std::clamp(token_waiters_, 1, rate_.batch);
+    taking_ = true;
+    lock.unlock();
+    LogTake take;
+    try {
+      take = store_.take_tokens(scope_, want, rate_);
+    } catch (...) {
       lock.lock();
       taking_ = false;
-      // Spent within the lifetime counted from before the store decided, or dropped.
-      for (int i = 0; i < take.granted; ++i) tokens_.push_back(now + rate_.token_lifetime);
-      bucket_next_ = take.granted >= want ? now : now + std::chrono::duration_cast<Clock::duration>(take.next_in);
-      spdlog::debug("shared limits {}: {} of {} token(s) taken; next in {} ms", scope_, take.granted, want,
-                    std::chrono::duration_cast<milliseconds>(take.next_in).count());
       cv_.notify_all();
+      throw;
     }
-  } catch (...) {
-    if (!lock.owns_lock()) lock.lock();
-    --token_waiters_;
-    throw;
+    lock.lock();
+    taking_ = false;
+    // Spent within the lifetime counted from before the store decided, or dropped.
+    for (int i = 0; i < take.granted; ++i) tokens_.push_back(now + rate_.token_lifetime);
+    next_take_ = take.granted >= want ? now : now + std::chrono::duration_cast<Clock::duration>(take.next_in);
+    spdlog::debug("shared limits {}: {} of {} token(s) taken; next in {} ms", scope_, take.granted, want,
+                  std::chrono::duration_cast<milliseconds>(take.next_in).count());
+    cv_.notify_all();
   }
 }
 
 void SharedLimits::finished(std::optional<Slot> slot) {
-  std::unique_lock lock(mutex_);
-  --in_use_;
   if (!slot) return;
+  std::unique_lock lock(mutex_);
   ++slot->uses;
   const bool waiting = slot_waiters_ > static_cast<int>(handed_over_.size());
   const auto held = std::chrono::duration_cast<milliseconds>(Clock::now() - slot->leased_at);

@@ -23,8 +23,8 @@ namespace tributary::http {
 class SharedLimitStore {
  public:
   virtual ~SharedLimitStore() = default;
-  // Up to `want` tokens from the scope's bucket, decided by take_tokens() at the store's time.
-  virtual BucketTake take_tokens(const std::string& scope, int want, const SharedRatePlan& plan) = 0;
+  // Up to `want` tokens from the scope's log of takes, decided by take_tokens() at the store's time.
+  virtual LogTake take_tokens(const std::string& scope, int want, const SharedRatePlan& plan) = 0;
   // A slot among 1..plan.slots that is free or whose lease ran out, now held by this process for
   // plan.lease; nothing when every one is held.
   virtual std::optional<int> acquire_slot(const std::string& scope, const SharedSlotPlan& plan) = 0;
@@ -75,15 +75,20 @@ class SharedLimits {
   const std::string& scope() const { return scope_; }
   long round_trips() const { return store_.round_trips(); }
   long passes() const { return passes_; }
+  int waiting_for_tokens() {  // requests of ours waiting for a token now (tests, diagnostics)
+    std::lock_guard lock(mutex_);
+    return token_waiters_;
+  }
 
  private:
   using Slot = Pass::Slot;
   Slot take_slot();
   void take_token();
   void finished(std::optional<Slot> slot);  // a pass ends
-  void give_back(const Slot& slot);      // to the store; errors logged, the lease covers them
+  void give_back(const Slot& slot);         // to the store; errors logged, the lease covers them
   void release_surplus(std::unique_lock<std::mutex>& lock);
   void check_stop() const;
+  bool still_leased(const Slot& slot) const;  // long enough for one more request
 
   SharedLimitStore& store_;
   const std::string scope_;
@@ -97,12 +102,11 @@ class SharedLimits {
   // Rate: tokens taken and not spent yet, by the local time each must be spent before.
   std::deque<Clock::time_point> tokens_;
   bool taking_ = false;  // one thread asks the store at a time; the others wait for its answer
-  Clock::time_point bucket_next_{};
+  Clock::time_point next_take_{};
   int token_waiters_ = 0;
   // Slots: those a finished request left for a waiting one, and who waits.
   std::vector<Slot> handed_over_;
   int slot_waiters_ = 0;
-  int in_use_ = 0;  // passes out: requests of ours under way
   bool polling_ = false;
   Clock::time_point next_poll_{};
   std::chrono::milliseconds poll_backoff_{0};

@@ -1,24 +1,26 @@
 #include "http/shared_limits_policy.hpp"
 
 #include <algorithm>
-#include <cmath>
+#include <charconv>
+#include <string_view>
+
+#include "core/error.hpp"
 
 namespace tributary::http {
 namespace {
 
 using std::chrono::milliseconds;
 
-constexpr double kMicrosPerSecond = 1e6;
-constexpr std::chrono::microseconds kLongestWait = std::chrono::minutes(1);
-
-milliseconds clamp_ms(milliseconds v, milliseconds lo, milliseconds hi) { return std::clamp(v, lo, hi); }
+// A log longer than this folds its oldest take into the next one: those tokens then count until
+// the later take leaves the span, which only ever errs on the safe side (and only at rates of
+// hundreds of round trips a span).
+constexpr size_t kMaxLogEntries = 200;
 
 }  // namespace
 
 std::ostream& operator<<(std::ostream& os, const SharedRatePlan& p) {
   return os << "SharedRatePlan{" << p.limit << " per " << p.interval.count() << "ms, batch=" << p.batch
-            << ", capacity=" << p.capacity << ", refill=" << p.refill_per_second
-            << "/s, token_lifetime=" << p.token_lifetime.count() << "ms, transit_margin=" << p.transit_margin.count()
+            << ", token_lifetime=" << p.token_lifetime.count() << "ms, transit_margin=" << p.transit_margin.count()
             << "ms}";
 }
 
@@ -32,46 +34,78 @@ SharedRatePlan plan_shared_rate(const RateLimit& limit) {
   p.limit = std::max(0, limit.requests_per_interval);
   p.interval = limit.interval;
   if (!p.enabled()) return p;
-  // A batch small against the limit: the bucket's burst, and what one process may hold unspent.
+  // Small against the limit: what one process may hold unspent.
   p.batch = std::max(1, std::min(5, p.limit / 20));
-  p.capacity = p.batch;
-  // A token has time to reach a request that is ready (a fraction of the interval, so the
-  // refill loses little of the limit), and the margin covers the network between hosts and source.
-  p.token_lifetime = clamp_ms(limit.interval / 40, milliseconds(10), milliseconds(1'500));
-  p.transit_margin = clamp_ms(limit.interval / 100, milliseconds(5), milliseconds(500));
-  const double span_s =
-      std::chrono::duration<double>(p.interval + p.token_lifetime + p.transit_margin).count();
-  // capacity + refill * span < limit + 1, by a margin no rounding can cross.
-  p.refill_per_second = (p.limit + 1 - p.capacity) / span_s * (1 - 1e-6);
+  // A token has time to reach a request that is ready (a fraction of the interval, so the span
+  // loses little of the limit), and the margin covers the network between hosts and source.
+  p.token_lifetime = std::clamp(limit.interval / 40, milliseconds(10), milliseconds(1'500));
+  p.transit_margin = std::clamp(limit.interval / 100, milliseconds(5), milliseconds(500));
   return p;
 }
 
-double most_taken_within(const SharedRatePlan& p, std::chrono::microseconds span) {
-  return p.capacity + p.refill_per_second * static_cast<double>(span.count()) / kMicrosPerSecond;
+int TakeLog::total() const {
+  int n = 0;
+  for (const auto& t : takes) n += t.second;
+  return n;
 }
 
-BucketState fresh_bucket(const SharedRatePlan& p, std::int64_t now_us) { return {p.capacity, now_us}; }
-
-BucketTake take_tokens(const BucketState& s, std::int64_t now_us, int want, const SharedRatePlan& p) {
-  BucketTake out;
-  const std::int64_t at = std::max(s.at_us, now_us);
-  const double elapsed_s = static_cast<double>(at - s.at_us) / kMicrosPerSecond;
-  const double available = std::min(p.capacity, std::max(0.0, s.tokens) + p.refill_per_second * elapsed_s);
-  want = std::max(0, want);
-  out.granted = static_cast<int>(std::min<double>(want, std::floor(available)));
-  out.after = {available - out.granted, at};
-  // Waiting for as many as were wanted (no more than the bucket holds) spares round trips that
-  // would each bring back one token.
-  const double target = std::min<double>(std::max(1, want), p.capacity);
-  const double missing = target - out.after.tokens;
-  if (missing <= 0) return out;
-  if (p.refill_per_second <= 0) {
-    out.next_in = kLongestWait;
-    return out;
+LogTake take_tokens(const TakeLog& log, std::int64_t now_us, int want, const SharedRatePlan& p) {
+  LogTake out;
+  const std::int64_t span = p.span().count();
+  const std::int64_t now = log.takes.empty() ? now_us : std::max(now_us, log.takes.back().first);
+  for (const auto& t : log.takes) {
+    if (t.first + span > now) out.after.takes.push_back(t);  // still within (now - span, now]
   }
-  const auto wait_us = std::ceil(missing / p.refill_per_second * kMicrosPerSecond);
-  out.next_in = std::min(kLongestWait, std::chrono::microseconds(static_cast<std::int64_t>(wait_us)));
+  want = std::max(0, want);
+  out.granted = std::clamp(p.limit - out.after.total(), 0, want);
+  if (out.granted > 0) {
+    if (!out.after.takes.empty() && out.after.takes.back().first == now) out.after.takes.back().second += out.granted;
+    else out.after.takes.emplace_back(now, out.granted);
+  }
+  while (out.after.takes.size() > kMaxLogEntries) {
+    out.after.takes[1].second += out.after.takes[0].second;
+    out.after.takes.erase(out.after.takes.begin());
+  }
+  // Room for `want` more (at least one, at most the limit) opens as the oldest takes leave.
+  int excess = out.after.total() + std::clamp(want, 1, p.limit) - p.limit;
+  for (const auto& t : out.after.takes) {
+    if (excess <= 0) break;
+    excess -= t.second;
+    out.next_in = std::chrono::microseconds(t.first + span - now);
+  }
   return out;
+}
+
+std::string to_array_literal(const TakeLog& log) {
+  std::string out = "{";
+  for (const auto& [at, n] : log.takes) {
+    if (out.size() > 1) out += ',';
+    out += std::to_string(at) + ',' + std::to_string(n);
+  }
+  return out + "}";
+}
+
+TakeLog parse_take_log(const std::string& text) {
+  auto refuse = [&] { throw Error(ErrorKind::database, "state.rate_budgets.recent_takes is not a take log: " + text); };
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') refuse();
+  std::vector<std::int64_t> numbers;
+  std::string_view rest(text.data() + 1, text.size() - 2);
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    auto item = rest.substr(0, comma);
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+    if (ec != std::errc() || end != item.data() + item.size()) refuse();
+    numbers.push_back(v);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  if (numbers.size() % 2 != 0) refuse();
+  TakeLog log;
+  for (size_t i = 0; i < numbers.size(); i += 2) {
+    if (numbers[i + 1] <= 0 || numbers[i + 1] > 1'000'000'000) refuse();
+    log.takes.emplace_back(numbers[i], static_cast<int>(numbers[i + 1]));
+  }
+  return log;
 }
 
 SharedSlotPlan plan_shared_slots(const RateLimit& limit, std::chrono::milliseconds longest_request) {

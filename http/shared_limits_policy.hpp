@@ -1,65 +1,69 @@
 #pragma once
 // The arithmetic of limits shared by every process on one account (docs/operations.md "Limits
-// shared by many processes"): a token bucket for the rate, leased slots for the requests in
-// flight. Pure functions of their arguments; the store (state/shared_limits) keeps the state in
+// shared by many processes"): a log of recent takes for the rate, leased slots for the requests
+// in flight. Pure functions of their arguments; the store (state/shared_limits) keeps the state in
 // PostgreSQL and reads the time from the database's clock, never from a host's.
 #include <chrono>
 #include <cstdint>
 #include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "http/rate_limiter.hpp"
 
 namespace tributary::http {
 
-// A token bucket that no moving interval can overdraw, whichever process takes its tokens.
+// The rate, shared as a log of recent takes (a sliding window, like the local RateLimiter's and
+// like the source's own count, so a burst of the whole limit is allowed as before).
 //
-// A token is taken at the bucket's time t (the database clock when the take was decided). Its
+// A token is taken at the log's time t (the database clock when the take was decided). Its
 // request leaves after the take is known and no later than `token_lifetime` after the process
 // asked for it (a token not spent by then is dropped), and reaches the source up to
 // `transit_margin` later still. So the requests the source sees in any moving `interval` were
-// taken within `interval + token_lifetime + transit_margin` =: T, and a bucket lets at most
-// `capacity + refill * T` tokens out in any span of length T. Requests are whole, so that
-// figure must stay below limit + 1: refill = (limit + 1 - capacity) / T, a hair less.
+// all taken within span() = interval + token_lifetime + transit_margin, and the log lets no more
+// than `limit` tokens out within any span(): what the source counts never passes the limit.
+// The cost: `limit` per span() instead of per interval (about 97 % of it for a minute).
 struct SharedRatePlan {
-  int limit = 0;   // requests per interval, across every process; 0 = no shared rate
+  int limit = 0;  // requests per interval, across every process; 0 = no shared rate
   std::chrono::milliseconds interval{60'000};
-  int batch = 1;                // tokens one round trip asks for: a process's local share
-  double capacity = 1;          // tokens the bucket holds at most (the burst)
-  double refill_per_second = 0;
-  std::chrono::milliseconds token_lifetime{1'000};
+  int batch = 1;  // tokens one round trip asks for at most: a process's local share
+  std::chrono::milliseconds token_lifetime{1'500};
   std::chrono::milliseconds transit_margin{500};
   bool enabled() const { return limit > 0; }
+  std::chrono::microseconds span() const { return interval + token_lifetime + transit_margin; }
 };
 
 std::ostream& operator<<(std::ostream& os, const SharedRatePlan& p);
 
-// The plan for `limit` (batch = max(1, min(5, rate / 20)), capacity = batch).
+// The plan for `limit`: batch = max(1, min(5, limit / 20)); a token lives 1/40 of the interval
+// (10 ms to 1.5 s), the margin is 1/100 of it (5 ms to 500 ms).
 SharedRatePlan plan_shared_rate(const RateLimit& limit);
 
-// The most tokens the plan lets out in any span of `span` (capacity + refill * span).
-double most_taken_within(const SharedRatePlan& p, std::chrono::microseconds span);
-
-// The bucket as stored: tokens left at `at_us` (microseconds since the epoch, database clock).
-struct BucketState {
-  double tokens = 0;
-  std::int64_t at_us = 0;
-  bool operator==(const BucketState&) const = default;
+// Takes within the last span(), oldest first: (database clock in microseconds since the epoch,
+// tokens taken then).
+struct TakeLog {
+  std::vector<std::pair<std::int64_t, int>> takes;
+  int total() const;
+  bool operator==(const TakeLog&) const = default;
 };
 
-struct BucketTake {
+struct LogTake {
   int granted = 0;
-  BucketState after;
-  // When the bucket holds `want` tokens again after this take (0: it does now); what a process
-  // that got fewer than it wanted waits before asking again. Capped at a minute.
+  TakeLog after;  // takes older than span() dropped, this one added
+  // When the log lets `want` tokens out again after this take (0: it does now); what a process
+  // that got fewer than it wanted waits before asking again.
   std::chrono::microseconds next_in{0};
 };
 
-// Refills the bucket from `s.at_us` to `now_us` (a clock that went back refills nothing and
-// keeps `at_us`), then grants up to `want` whole tokens.
-BucketTake take_tokens(const BucketState& s, std::int64_t now_us, int want, const SharedRatePlan& p);
+// Grants up to `want` tokens at `now_us`, as many as keep the takes within any span() at or
+// under the limit. A clock that went back counts as standing at the last take.
+LogTake take_tokens(const TakeLog& log, std::int64_t now_us, int want, const SharedRatePlan& p);
 
-// A full bucket for a scope seen for the first time.
-BucketState fresh_bucket(const SharedRatePlan& p, std::int64_t now_us);
+// The log as stored: a flat bigint[] literal of pairs, "{t1,n1,t2,n2}"; parsing refuses
+// anything else (Error(database): the row was written by something else).
+std::string to_array_literal(const TakeLog& log);
+TakeLog parse_take_log(const std::string& array_literal);
 
 // Slots for the requests in flight: `slots` rows per scope, each held by one process's request
 // under a lease that a crashed holder's slot comes back after.

@@ -10,22 +10,22 @@
 namespace tributary::state {
 namespace {
 
-// The bucket and the database clock, in microseconds since the epoch; no bucket row yet: NULLs.
-constexpr const char* kReadBucket = R"(
-SELECT b.tokens, (extract(epoch FROM b.refilled_at) * 1000000)::bigint, b.generation,
-       (extract(epoch FROM c.now) * 1000000)::bigint
+// The scope's recent takes and the database clock in microseconds since the epoch; no row yet: NULLs.
+constexpr const char* kReadTakes = R"(
+SELECT b.recent_takes::text, b.generation, (extract(epoch FROM c.now) * 1000000)::bigint
   FROM (SELECT clock_timestamp() AS now) c
   LEFT JOIN state.rate_budgets b ON b.scope = $1)";
-constexpr const char* kCreateBucket = R"(
-INSERT INTO state.rate_budgets (scope, tokens, refilled_at, generation, requests_per_interval, interval_ms, updated_by)
-VALUES ($1, $2, timestamptz 'epoch' + $3::bigint * interval '1 microsecond', 1, $4, $5, $6)
+constexpr const char* kCreateTakes = R"(
+INSERT INTO state.rate_budgets (scope, recent_takes, generation, requests_per_interval, interval_ms, updated_by,
+                                updated_at)
+VALUES ($1, $2::bigint[], 1, $3, $4, $5, clock_timestamp())
 ON CONFLICT (scope) DO NOTHING)";
 // Compare-and-set: only if nobody wrote the row since it was read.
-constexpr const char* kWriteBucket = R"(
+constexpr const char* kWriteTakes = R"(
 UPDATE state.rate_budgets
-   SET tokens = $2, refilled_at = timestamptz 'epoch' + $3::bigint * interval '1 microsecond',
-       generation = generation + 1, requests_per_interval = $5, interval_ms = $6, updated_by = $7
- WHERE scope = $1 AND generation = $4)";
+   SET recent_takes = $2::bigint[], generation = generation + 1, requests_per_interval = $4, interval_ms = $5,
+       updated_by = $6, updated_at = clock_timestamp()
+ WHERE scope = $1 AND generation = $3)";
 
 constexpr const char* kCreateSlots = R"(
 INSERT INTO state.inflight_slots (scope, slot) SELECT $1, n FROM generate_series(1, $2) AS n
@@ -83,7 +83,7 @@ pqxx::connection& PgSharedLimitStore::connection() {
 }
 
 // Runs `f(txn)` on the connection, one autocommitted statement after another. libpqxx errors
-// become Error(database) (database_lost when the connection is gone: the next call reconnects).
+// become Error(database), or database_lost when the connection is gone (the next call reconnects).
 template <typename F>
 auto PgSharedLimitStore::guarded(const char* what, F&& f) {
   std::lock_guard lock(mutex_);
@@ -91,38 +91,38 @@ auto PgSharedLimitStore::guarded(const char* what, F&& f) {
     pqxx::nontransaction txn(connection());
     return f(txn);
   } catch (const Error& e) {
-    rethrow_with_context(e, std::string("shared rate limits: ") + what);
+    // (Re)connecting failed. The run reached this database when it started, so this is a lost
+    // connection as the workers know it: they wait for the database, and stop (exit 4) when it
+    // does not come back.
+    const auto kind = e.kind() == ErrorKind::database ? ErrorKind::database_lost : e.kind();
+    throw Error(kind, std::string("shared rate limits: ") + what + ": " + e.what());
   } catch (const pqxx::failure& e) {
     if (pg::connection_lost(e)) conn_.reset();
     pg::rethrow_as_database_error(e, std::string("shared rate limits: ") + what);
   }
 }
 
-http::BucketTake PgSharedLimitStore::take_tokens(const std::string& scope, int want, const http::SharedRatePlan& plan) {
+http::LogTake PgSharedLimitStore::take_tokens(const std::string& scope, int want, const http::SharedRatePlan& plan) {
   return guarded("taking tokens from state.rate_budgets", [&](pqxx::transaction_base& txn) {
     const auto limit = plan.limit;
     const auto interval_ms = static_cast<long long>(plan.interval.count());
     for (int attempt = 0; attempt < kCasAttempts; ++attempt) {
       ++round_trips_;
-      auto row = txn.exec_params1(kReadBucket, scope);
-      const auto now_us = row[3].as<std::int64_t>();
-      if (row[0].is_null()) {
-        auto take = http::take_tokens(http::fresh_bucket(plan, now_us), now_us, want, plan);
-        ++round_trips_;
-        auto created = txn.exec_params(kCreateBucket, scope, take.after.tokens, take.after.at_us, limit, interval_ms,
-                                       holder_);
-        if (created.affected_rows() == 1) return take;
-        continue;  // another process created it first
-      }
-      http::BucketState state{row[0].as<double>(), row[1].as<std::int64_t>()};
-      auto take = http::take_tokens(state, now_us, want, plan);
-      if (take.granted == 0) return take;  // nothing to write: the refill is a function of time
+      auto row = txn.exec_params1(kReadTakes, scope);
+      const auto now_us = row[2].as<std::int64_t>();
+      const bool exists = !row[0].is_null();
+      auto take = http::take_tokens(exists ? http::parse_take_log(row[0].as<std::string>()) : http::TakeLog{}, now_us,
+                                    want, plan);
+      if (take.granted == 0) return take;  // nothing to write: takes leave the log by time alone
       ++round_trips_;
-      auto written = txn.exec_params(kWriteBucket, scope, take.after.tokens, take.after.at_us,
-                                     row[2].as<std::int64_t>(), limit, interval_ms, holder_);
+      const auto log = http::to_array_literal(take.after);
+      auto written = exists ? txn.exec_params(kWriteTakes, scope, log, row[1].as<std::int64_t>(), limit, interval_ms,
+                                              holder_)
+                            : txn.exec_params(kCreateTakes, scope, log, limit, interval_ms, holder_);
       if (written.affected_rows() == 1) return take;
+      // Another process wrote first: read again.
     }
-    http::BucketTake busy;
+    http::LogTake busy;
     busy.next_in = kAfterContention;
     return busy;
   });

@@ -26,7 +26,7 @@ class PgSharedLimitStore final : public http::SharedLimitStore {
                               std::chrono::milliseconds statement_timeout = std::chrono::seconds(15));
   ~PgSharedLimitStore() override;
 
-  http::BucketTake take_tokens(const std::string& scope, int want, const http::SharedRatePlan& plan) override;
+  http::LogTake take_tokens(const std::string& scope, int want, const http::SharedRatePlan& plan) override;
   std::optional<int> acquire_slot(const std::string& scope, const http::SharedSlotPlan& plan) override;
   bool renew_slot(const std::string& scope, int slot, const http::SharedSlotPlan& plan) override;
   void release_slot(const std::string& scope, int slot) override;

@@ -118,17 +118,20 @@ TEST_F(SharedLimitsStore, ACrashedHoldersSlotComesBackAfterItsLease) {
   EXPECT_FALSE(crashed.renew_slot("quickbooks:1", 1, plan)) << "the old holder lost it";
 }
 
-TEST_F(SharedLimitsStore, TheBucketRowSaysWhoTookLastAndKeepsTheDatabaseClock) {
+TEST_F(SharedLimitsStore, TheRowLogsTakesOnTheDatabaseClockAndWhoTookLast) {
   auto plan = http::plan_shared_rate(limit(100, 5s, 0));
-  state::PgSharedLimitStore store(test_db_url(), "p1");
-  auto first = store.take_tokens("quickbooks:1", 5, plan);
-  EXPECT_EQ(first.granted, 5) << "a new bucket starts full";
-  auto second = store.take_tokens("quickbooks:1", 5, plan);
-  EXPECT_LE(second.granted, 1) << "and then refills at " << plan.refill_per_second << "/s";
-  EXPECT_GT(second.next_in.count(), 0);
+  state::PgSharedLimitStore p1(test_db_url(), "p1"), p2(test_db_url(), "p2");
+  EXPECT_EQ(p1.take_tokens("quickbooks:1", 60, plan).granted, 60) << "a burst, as the source allows";
+  EXPECT_EQ(p2.take_tokens("quickbooks:1", 60, plan).granted, 40) << "the rest of the limit, to another process";
+  auto refused = p1.take_tokens("quickbooks:1", 1, plan);
+  EXPECT_EQ(refused.granted, 0);
+  EXPECT_GT(refused.next_in, std::chrono::microseconds(plan.span()) - 1s) << "until the first take leaves the span";
   EXPECT_EQ(text("SELECT updated_by || ' ' || requests_per_interval || ' ' || interval_ms FROM state.rate_budgets"),
-            "p1 100 5000");
-  EXPECT_EQ(scalar("SELECT count(*) FROM state.rate_budgets WHERE abs(extract(epoch FROM refilled_at - now())) < 60"), 1);
+            "p2 100 5000");
+  // Two takes, each (time, count), the time the database's: within a minute of its now().
+  EXPECT_EQ(scalar("SELECT count(*) FROM state.rate_budgets, generate_subscripts(recent_takes, 1) AS i "
+                   "WHERE i % 2 = 1 AND abs(recent_takes[i] / 1e6 - extract(epoch FROM now())) < 60"),
+            2);
 }
 
 TEST_F(SharedLimitsStore, NoDatabaseIsADatabaseErrorNotAHang) {
@@ -138,7 +141,9 @@ TEST_F(SharedLimitsStore, NoDatabaseIsADatabaseErrorNotAHang) {
     nowhere.take_tokens("quickbooks:1", 1, plan);
     FAIL() << "took tokens without a database";
   } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::database);
+    // database_lost: the run's workers wait for the database to come back, then stop with exit 4.
+    EXPECT_EQ(e.kind(), ErrorKind::database_lost);
+    EXPECT_EQ(exit_code_for(e.kind()), 4);
     EXPECT_NE(std::string(e.what()).find("shared rate limits"), std::string::npos) << e.what();
   }
   execute("DROP TABLE state.rate_budgets");  // a schema that lost the table

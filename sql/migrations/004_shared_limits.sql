@@ -1,18 +1,20 @@
 -- tributary schema v4: rate and in-flight limits shared by every process working on one account
 -- (docs/operations.md "Limits shared by many processes"). A scope is "<connector name>:<account>".
 
--- A token bucket per scope. A process takes a few tokens at a time: it reads the row with the
--- database clock, decides (http::take_tokens), and writes back only if `generation` has not
--- moved meanwhile. No lock outlives a statement, so a stopped or dead process blocks nobody.
+-- The takes of the last span per scope (the rate limit's interval plus a token's lifetime and a
+-- transit margin), as a flat array of pairs: database clock in microseconds since the epoch,
+-- tokens taken then. A process reads the row with the database clock, decides
+-- (http::take_tokens) and writes back only if `generation` has not moved meanwhile: no lock
+-- outlives a statement, so a stopped or dead process blocks nobody.
 CREATE TABLE state.rate_budgets (
-  scope                 text             PRIMARY KEY,
-  tokens                double precision NOT NULL,
-  refilled_at           timestamptz      NOT NULL,  -- database clock at which `tokens` was right
-  generation            bigint           NOT NULL,
-  -- As the last process to take tokens was configured, and who it was: for operators.
-  requests_per_interval integer          NOT NULL,
-  interval_ms           integer          NOT NULL,
-  updated_by            text             NOT NULL
+  scope                 text        PRIMARY KEY,
+  recent_takes          bigint[]    NOT NULL,
+  generation            bigint      NOT NULL,
+  -- As the last process to take tokens was configured, who it was and when: for operators.
+  requests_per_interval integer     NOT NULL,
+  interval_ms           integer     NOT NULL,
+  updated_by            text        NOT NULL,
+  updated_at            timestamptz NOT NULL
 );
 
 -- One row per slot, numbered 1..rate_limit.max_concurrent. A request holds a slot from before it
