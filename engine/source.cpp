@@ -35,7 +35,7 @@ std::unique_ptr<http::SharedLimits> make_shared_limits(const connectors::Connect
   if (store == nullptr || !c.rate_limit.shared) return nullptr;
   auto limits = std::make_unique<http::SharedLimits>(
       *store, c.name + ":" + c.account, http::plan_shared_rate(c.rate_limit),
-      http::plan_shared_slots(c.rate_limit, c.http.total_timeout), stop);
+      http::plan_shared_slots(c.rate_limit), stop);
   if (!limits->enabled()) return nullptr;
   return limits;
 }
@@ -64,7 +64,7 @@ SourceSession::SourceSession(const connectors::Connector& connector, http::Token
   if (shared_) {
     std::ostringstream plans;
     plans << http::plan_shared_rate(connector.config().rate_limit) << ", "
-          << http::plan_shared_slots(connector.config().rate_limit, connector.config().http.total_timeout);
+          << http::plan_shared_slots(connector.config().rate_limit);
     spdlog::debug("{}: limits shared with other processes as {}: {}", connector.config().name, shared_->scope(),
                   plans.str());
   }

@@ -28,15 +28,38 @@ milliseconds jittered(milliseconds d) {
 
 SharedLimits::SharedLimits(SharedLimitStore& store, std::string scope, SharedRatePlan rate, SharedSlotPlan slots,
                            const StopFlag* stop)
-    : store_(store), scope_(std::move(scope)), rate_(rate), slots_(slots), stop_(stop) {}
+    : store_(store), scope_(std::move(scope)), rate_(rate), slots_(slots), stop_(stop) {
+  if (slots_.enabled()) heartbeat_ = std::jthread([this](std::stop_token st) { renew_leases(st); });
+}
 
 SharedLimits::~SharedLimits() {
+  if (heartbeat_.joinable()) {
+    heartbeat_.request_stop();
+    heartbeat_.join();
+  }
   std::vector<Slot> left;
   {
     std::lock_guard lock(mutex_);
     left.swap(handed_over_);
   }
   for (const auto& s : left) give_back(s);
+}
+
+void SharedLimits::renew_leases(const std::stop_token& stop) {
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      heartbeat_cv_.wait_for(lock, stop, slots_.heartbeat, [] { return false; });
+      if (stop.stop_requested()) return;
+      if (held_ == 0) continue;  // an idle process holds nothing and says nothing
+    }
+    try {
+      int renewed = store_.renew_slots(scope_, slots_);
+      spdlog::debug("shared limits {}: leases of {} slot(s) renewed", scope_, renewed);
+    } catch (const std::exception& e) {
+      spdlog::warn("shared limits {}: renewing the leases of this process's slots: {}", scope_, e.what());
+    }
+  }
 }
 
 SharedLimits::Pass::~Pass() {
@@ -48,28 +71,12 @@ void SharedLimits::check_stop() const {
 }
 
 SharedLimits::Pass SharedLimits::acquire() {
-  for (;;) {
-    std::optional<Slot> slot;
-    if (slots_.enabled()) slot = take_slot();
-    Pass pass(this, slot);  // from here on, a failure gives the slot back
-    if (rate_.enabled()) take_token();
-    if (!pass.slot_ || still_leased(*pass.slot_)) {
-      ++passes_;
-      return pass;
-    }
-    // A long wait for a token: the request may not outlive the slot's lease.
-    const auto at = Clock::now();
-    if (store_.renew_slot(scope_, pass.slot_->number, slots_)) {
-      pass.slot_->leased_at = at;
-      ++passes_;
-      return pass;
-    }
-    pass.slot_.reset();  // its lease ran out and another process has it: find another
-  }
-}
-
-bool SharedLimits::still_leased(const Slot& slot) const {
-  return Clock::now() - slot.leased_at + slots_.longest_request < slots_.lease;
+  std::optional<Slot> slot;
+  if (slots_.enabled()) slot = take_slot();
+  Pass pass(this, slot);  // from here on, a failure gives the slot back
+  if (rate_.enabled()) take_token();
+  ++passes_;
+  return pass;
 }
 
 SharedLimits::Slot SharedLimits::take_slot() {
@@ -110,9 +117,10 @@ SharedLimits::Slot SharedLimits::take_slot() {
       }
       poll_backoff_ = milliseconds(0);  // one was free: another may be too
       --slot_waiters_;
+      ++held_;
       release_surplus(lock);
       spdlog::debug("shared limits {}: slot {} acquired", scope_, *got);
-      return Slot{*got, 0, now};
+      return Slot{*got, 0};
     }
   } catch (...) {
     if (!lock.owns_lock()) lock.lock();
@@ -183,30 +191,11 @@ void SharedLimits::finished(std::optional<Slot> slot) {
   std::unique_lock lock(mutex_);
   ++slot->uses;
   const bool waiting = slot_waiters_ > static_cast<int>(handed_over_.size());
-  const auto held = std::chrono::duration_cast<milliseconds>(Clock::now() - slot->leased_at);
-  switch (after_use(waiting, slot->uses, held, slots_)) {
+  switch (after_use(waiting, slot->uses, slots_)) {
     case AfterUse::keep:
       handed_over_.push_back(*slot);
       cv_.notify_all();
       return;
-    case AfterUse::renew_and_keep: {
-      lock.unlock();
-      const auto at = Clock::now();
-      bool kept = false;
-      try {
-        kept = store_.renew_slot(scope_, slot->number, slots_);
-      } catch (const std::exception& e) {
-        spdlog::warn("shared limits {}: renewing slot {}: {} (it comes back when its lease ends)", scope_,
-                     slot->number, e.what());
-      }
-      lock.lock();
-      if (!kept) return;
-      slot->leased_at = at;
-      handed_over_.push_back(*slot);
-      release_surplus(lock);
-      cv_.notify_all();
-      return;
-    }
     case AfterUse::release:
       if (waiting) next_poll_ = std::max(next_poll_, Clock::now() + kPollCap);  // the others' turn
       lock.unlock();
@@ -216,6 +205,10 @@ void SharedLimits::finished(std::optional<Slot> slot) {
 }
 
 void SharedLimits::give_back(const Slot& slot) {
+  {
+    std::lock_guard lock(mutex_);
+    --held_;
+  }
   try {
     store_.release_slot(scope_, slot.number);
     spdlog::debug("shared limits {}: slot {} released after {} request(s)", scope_, slot.number, slot.uses);

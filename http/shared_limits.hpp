@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/interrupt.hpp"
@@ -28,8 +29,8 @@ class SharedLimitStore {
   // A slot among 1..plan.slots that is free or whose lease ran out, now held by this process for
   // plan.lease; nothing when every one is held.
   virtual std::optional<int> acquire_slot(const std::string& scope, const SharedSlotPlan& plan) = 0;
-  // Extends the lease of a slot this process holds; false when it had run out and was taken.
-  virtual bool renew_slot(const std::string& scope, int slot, const SharedSlotPlan& plan) = 0;
+  // Extends the lease of every slot this process holds in the scope; how many it holds.
+  virtual int renew_slots(const std::string& scope, const SharedSlotPlan& plan) = 0;
   virtual void release_slot(const std::string& scope, int slot) = 0;
   // Statements sent so far (every call above is one or two).
   virtual long round_trips() const = 0;
@@ -41,7 +42,7 @@ class SharedLimits {
 
   SharedLimits(SharedLimitStore& store, std::string scope, SharedRatePlan rate, SharedSlotPlan slots,
                const StopFlag* stop = nullptr);
-  ~SharedLimits();  // gives back every slot held
+  ~SharedLimits();  // gives back every slot held (none may be in use: every Pass has ended)
   SharedLimits(const SharedLimits&) = delete;
   SharedLimits& operator=(const SharedLimits&) = delete;
 
@@ -59,8 +60,7 @@ class SharedLimits {
     friend class SharedLimits;
     struct Slot {
       int number = 0;
-      int uses = 0;
-      Clock::time_point leased_at;  // local time the lease was (re)set, taken before the request
+      int uses = 0;  // requests carried since it was acquired
     };
     Pass(SharedLimits* owner, std::optional<Slot> slot) : owner_(owner), slot_(slot) {}
     SharedLimits* owner_;
@@ -68,7 +68,8 @@ class SharedLimits {
   };
 
   // Blocks until a request may start: first a slot, then a token (a token is never held while
-  // waiting for a slot). Throws Error(interrupted) on a stop request, the store's errors as they are.
+  // waiting for a slot). Throws Error(interrupted) on a stop request, the store's errors as they
+  // are. While it holds slots, a background thread renews their lease every plan.heartbeat.
   Pass acquire();
 
   bool enabled() const { return rate_.enabled() || slots_.enabled(); }
@@ -88,7 +89,7 @@ class SharedLimits {
   void give_back(const Slot& slot);         // to the store; errors logged, the lease covers them
   void release_surplus(std::unique_lock<std::mutex>& lock);
   void check_stop() const;
-  bool still_leased(const Slot& slot) const;  // long enough for one more request
+  void renew_leases(const std::stop_token& stop);  // the heartbeat thread
 
   SharedLimitStore& store_;
   const std::string scope_;
@@ -107,9 +108,12 @@ class SharedLimits {
   // Slots: those a finished request left for a waiting one, and who waits.
   std::vector<Slot> handed_over_;
   int slot_waiters_ = 0;
+  int held_ = 0;  // slots acquired from the store and not given back
   bool polling_ = false;
   Clock::time_point next_poll_{};
   std::chrono::milliseconds poll_backoff_{0};
+  std::condition_variable_any heartbeat_cv_;
+  std::jthread heartbeat_;  // last: stopped and joined before anything above goes
 };
 
 }  // namespace tributary::http

@@ -26,7 +26,7 @@ std::ostream& operator<<(std::ostream& os, const SharedRatePlan& p) {
 
 std::ostream& operator<<(std::ostream& os, const SharedSlotPlan& p) {
   return os << "SharedSlotPlan{" << p.slots << " slots, lease=" << p.lease.count()
-            << "ms, longest_request=" << p.longest_request.count() << "ms, max_reuses=" << p.max_reuses << "}";
+            << "ms, heartbeat=" << p.heartbeat.count() << "ms, max_reuses=" << p.max_reuses << "}";
 }
 
 SharedRatePlan plan_shared_rate(const RateLimit& limit) {
@@ -95,9 +95,11 @@ TakeLog parse_take_log(const std::string& text) {
     auto item = rest.substr(0, comma);
     std::int64_t v = 0;
     auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
-    if (ec != std::errc() || end != item.data() + item.size()) refuse();
+    if (item.empty() || ec != std::errc() || end != item.data() + item.size()) refuse();
     numbers.push_back(v);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    if (comma == std::string_view::npos) break;
+    rest = rest.substr(comma + 1);
+    if (rest.empty()) refuse();  // a trailing comma
   }
   if (numbers.size() % 2 != 0) refuse();
   TakeLog log;
@@ -108,19 +110,14 @@ TakeLog parse_take_log(const std::string& text) {
   return log;
 }
 
-SharedSlotPlan plan_shared_slots(const RateLimit& limit, std::chrono::milliseconds longest_request) {
+SharedSlotPlan plan_shared_slots(const RateLimit& limit) {
   SharedSlotPlan p;
   p.slots = std::max(0, limit.max_concurrent);
-  p.longest_request = longest_request;
-  p.lease = longest_request + std::chrono::minutes(1);
   return p;
 }
 
-AfterUse after_use(bool request_waiting, int uses, std::chrono::milliseconds held, const SharedSlotPlan& p) {
-  if (!request_waiting || uses >= p.max_reuses) return AfterUse::release;
-  // The next request may take as long as the longest one; the lease must outlast it.
-  if (held + p.longest_request >= p.lease) return AfterUse::renew_and_keep;
-  return AfterUse::keep;
+AfterUse after_use(bool request_waiting, int uses, const SharedSlotPlan& p) {
+  return request_waiting && uses < p.max_reuses ? AfterUse::keep : AfterUse::release;
 }
 
 }  // namespace tributary::http

@@ -66,12 +66,12 @@ std::string to_array_literal(const TakeLog& log);
 TakeLog parse_take_log(const std::string& array_literal);
 
 // Slots for the requests in flight: `slots` rows per scope, each held by one process's request
-// under a lease that a crashed holder's slot comes back after.
+// under a lease that the holding process renews while it holds any slot, so a crashed holder's
+// slots come back within a lease whatever its requests' timeouts.
 struct SharedSlotPlan {
   int slots = 0;  // 0 = no shared concurrency limit
-  // Well above the longest request (the HTTP timeout), so a slow answer never outlives its slot.
-  std::chrono::milliseconds lease{180'000};
-  std::chrono::milliseconds longest_request{120'000};
+  std::chrono::milliseconds lease{15'000};
+  std::chrono::milliseconds heartbeat{5'000};  // renews every slot the process holds
   // A process with requests queued keeps a slot for the next one at most this many times in a
   // row, then gives it back so the other processes get their turn.
   int max_reuses = 16;
@@ -80,17 +80,15 @@ struct SharedSlotPlan {
 
 std::ostream& operator<<(std::ostream& os, const SharedSlotPlan& p);
 
-// lease = longest request + a minute.
-SharedSlotPlan plan_shared_slots(const RateLimit& limit, std::chrono::milliseconds longest_request);
+SharedSlotPlan plan_shared_slots(const RateLimit& limit);
 
 enum class AfterUse {
-  keep,            // a request of ours is waiting: it takes the slot, no round trip
-  renew_and_keep,  // the same, once the lease is extended: too little of it is left for a request
-  release,         // nothing of ours is waiting (an idle process holds no capacity), or its turn is over
+  keep,     // a request of ours is waiting: it takes the slot, no round trip
+  release,  // nothing of ours is waiting (an idle process holds no capacity), or its turn is over
 };
 
-// What a process does with a slot its request has just finished with. `uses`: requests the
-// slot has carried since it was acquired; `held`: time since its lease was last set.
-AfterUse after_use(bool request_waiting, int uses, std::chrono::milliseconds held, const SharedSlotPlan& p);
+// What a process does with a slot its request has just finished with; `uses`: requests the
+// slot has carried since it was acquired.
+AfterUse after_use(bool request_waiting, int uses, const SharedSlotPlan& p);
 
 }  // namespace tributary::http

@@ -40,9 +40,9 @@ UPDATE state.inflight_slots s
           WHERE scope = $1 AND slot <= $2 AND (holder IS NULL OR expires_at < clock_timestamp())
           ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED)
 RETURNING s.slot)";
-constexpr const char* kRenewSlot = R"(
-UPDATE state.inflight_slots SET expires_at = clock_timestamp() + $4::bigint * interval '1 millisecond'
- WHERE scope = $1 AND slot = $2 AND holder = $3)";
+constexpr const char* kRenewSlots = R"(
+UPDATE state.inflight_slots SET expires_at = clock_timestamp() + $3::bigint * interval '1 millisecond'
+ WHERE scope = $1 AND holder = $2)";
 constexpr const char* kReleaseSlot = R"(
 UPDATE state.inflight_slots SET holder = NULL, expires_at = NULL WHERE scope = $1 AND slot = $2 AND holder = $3)";
 
@@ -142,11 +142,11 @@ std::optional<int> PgSharedLimitStore::acquire_slot(const std::string& scope, co
   });
 }
 
-bool PgSharedLimitStore::renew_slot(const std::string& scope, int slot, const http::SharedSlotPlan& plan) {
-  return guarded("renewing a slot in state.inflight_slots", [&](pqxx::transaction_base& txn) {
+int PgSharedLimitStore::renew_slots(const std::string& scope, const http::SharedSlotPlan& plan) {
+  return guarded("renewing slot leases in state.inflight_slots", [&](pqxx::transaction_base& txn) {
     ++round_trips_;
-    auto rows = txn.exec_params(kRenewSlot, scope, slot, holder_, static_cast<long long>(plan.lease.count()));
-    return rows.affected_rows() == 1;
+    auto rows = txn.exec_params(kRenewSlots, scope, holder_, static_cast<long long>(plan.lease.count()));
+    return static_cast<int>(rows.affected_rows());
   });
 }
 

@@ -28,7 +28,7 @@ class PgSharedLimitStore final : public http::SharedLimitStore {
 
   http::LogTake take_tokens(const std::string& scope, int want, const http::SharedRatePlan& plan) override;
   std::optional<int> acquire_slot(const std::string& scope, const http::SharedSlotPlan& plan) override;
-  bool renew_slot(const std::string& scope, int slot, const http::SharedSlotPlan& plan) override;
+  int renew_slots(const std::string& scope, const http::SharedSlotPlan& plan) override;
   void release_slot(const std::string& scope, int slot) override;
   long round_trips() const override { return round_trips_; }
 

@@ -59,7 +59,7 @@ TEST_F(SharedLimitsStore, ProcessesTogetherStayWithinTheRateAndTheSlots) {
   for (int p = 0; p < kProcesses; ++p) {
     stores.push_back(std::make_unique<state::PgSharedLimitStore>(test_db_url(), "test-process-" + std::to_string(p)));
     processes.push_back(std::make_unique<http::SharedLimits>(*stores.back(), "quickbooks:1", http::plan_shared_rate(rl),
-                                                             http::plan_shared_slots(rl, 10s)));
+                                                             http::plan_shared_slots(rl)));
   }
   std::mutex m;
   std::vector<Clock::time_point> sent;
@@ -95,15 +95,16 @@ TEST_F(SharedLimitsStore, ProcessesTogetherStayWithinTheRateAndTheSlots) {
   std::cout << sent.size() << " requests, " << round_trips << " round trips\n";
 }
 
-// A process that dies holding a slot (no release) blocks it only until its lease ends.
+// A process that dies holding a slot (no release, no heartbeat) blocks it only until its lease ends.
 TEST_F(SharedLimitsStore, ACrashedHoldersSlotComesBackAfterItsLease) {
-  auto plan = http::plan_shared_slots(limit(0, 1s, 1), 100ms);
+  auto plan = http::plan_shared_slots(limit(0, 1s, 1));
   plan.lease = 800ms;
   state::PgSharedLimitStore crashed(test_db_url(), "crashed"), alive(test_db_url(), "alive");
   const auto taken = Clock::now();
   ASSERT_EQ(crashed.acquire_slot("quickbooks:1", plan), 1);
   EXPECT_EQ(alive.acquire_slot("quickbooks:1", plan), std::nullopt);
-  EXPECT_FALSE(alive.renew_slot("quickbooks:1", 1, plan)) << "renewing is for the holder only";
+  EXPECT_EQ(alive.renew_slots("quickbooks:1", plan), 0) << "it renews its own slots only";
+  EXPECT_EQ(crashed.renew_slots("quickbooks:1", plan), 1) << "a heartbeat, before the crash";
   alive.release_slot("quickbooks:1", 1);  // not its slot: changes nothing
   EXPECT_EQ(alive.acquire_slot("quickbooks:1", plan), std::nullopt);
   std::optional<int> got;
@@ -115,7 +116,7 @@ TEST_F(SharedLimitsStore, ACrashedHoldersSlotComesBackAfterItsLease) {
   ASSERT_EQ(got, 1) << "the slot never came back";
   EXPECT_GE(Clock::now() - taken, 700ms) << "it came back before the lease ended";
   EXPECT_EQ(text("SELECT holder FROM state.inflight_slots WHERE slot = 1"), "alive");
-  EXPECT_FALSE(crashed.renew_slot("quickbooks:1", 1, plan)) << "the old holder lost it";
+  EXPECT_EQ(crashed.renew_slots("quickbooks:1", plan), 0) << "the old holder lost it";
 }
 
 TEST_F(SharedLimitsStore, TheRowLogsTakesOnTheDatabaseClockAndWhoTookLast) {

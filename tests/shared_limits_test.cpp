@@ -146,24 +146,26 @@ TEST(SharedRateLog, GreedyProcessesNeverOverdrawAnyMovingInterval) {
 }
 
 TEST(SharedSlots, AfterUseTable) {
-  auto p = plan_shared_slots(RateLimit{}, 120s);
+  auto p = plan_shared_slots(RateLimit{});
   EXPECT_EQ(p.slots, 10);
-  EXPECT_EQ(p.lease, 180s);
+  EXPECT_LT(p.heartbeat * 2, p.lease) << "a missed heartbeat does not lose the slots";
   struct Case {
     const char* name;
     bool waiting;
     int uses;
-    milliseconds held;
     AfterUse expected;
   };
   const std::vector<Case> cases = {
-      {"nothing of ours waits: an idle process holds no slot", false, 1, 1s, AfterUse::release},
-      {"a request waits: it takes the slot", true, 1, 1s, AfterUse::keep},
-      {"its turn is over: the others get theirs", true, p.max_reuses, 1s, AfterUse::release},
-      {"too little lease left for the longest request", true, 3, 60s, AfterUse::renew_and_keep},
-      {"just enough lease left", true, 3, 59'999ms, AfterUse::keep},
+      {"nothing of ours waits: an idle process holds no slot", false, 1, AfterUse::release},
+      {"a request waits: it takes the slot", true, 1, AfterUse::keep},
+      {"a request waits, the turn is nearly over", true, p.max_reuses - 1, AfterUse::keep},
+      {"its turn is over: the others get theirs", true, p.max_reuses, AfterUse::release},
   };
-  for (const auto& c : cases) EXPECT_EQ(after_use(c.waiting, c.uses, c.held, p), c.expected) << c.name;
+  for (const auto& c : cases) EXPECT_EQ(after_use(c.waiting, c.uses, p), c.expected) << c.name;
+  EXPECT_EQ(plan_shared_slots(rate(10, 1s)).slots, 10);
+  RateLimit unlimited;
+  unlimited.max_concurrent = 0;
+  EXPECT_FALSE(plan_shared_slots(unlimited).enabled());
 }
 
 // An in-memory store with the same decisions as the PostgreSQL one, on the steady clock.
@@ -192,7 +194,10 @@ class FakeStore : public SharedLimitStore {
     }
     return std::nullopt;
   }
-  bool renew_slot(const std::string&, int, const SharedSlotPlan&) override { return true; }
+  int renew_slots(const std::string&, const SharedSlotPlan&) override {
+    std::lock_guard lock(m_);
+    return static_cast<int>(std::count(holders_.begin(), holders_.end(), 1));
+  }
   void release_slot(const std::string&, int slot) override {
     std::lock_guard lock(m_);
     ++releases;
@@ -222,8 +227,6 @@ class FakeStore : public SharedLimitStore {
 SharedSlotPlan slots(int n) {
   SharedSlotPlan p;
   p.slots = n;
-  p.longest_request = 10s;
-  p.lease = 70s;
   return p;
 }
 
