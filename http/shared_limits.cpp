@@ -24,6 +24,12 @@ milliseconds jittered(milliseconds d) {
   return milliseconds(pick(rng));
 }
 
+milliseconds up_to(milliseconds d) {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  std::uniform_int_distribution<long long> pick(0, d.count());
+  return milliseconds(pick(rng));
+}
+
 }  // namespace
 
 SharedLimits::SharedLimits(SharedLimitStore& store, std::string scope, SharedRatePlan rate, SharedSlotPlan slots,
@@ -71,10 +77,11 @@ void SharedLimits::check_stop() const {
 }
 
 SharedLimits::Pass SharedLimits::acquire() {
+  auto spend_by = rate_.enabled() ? take_token() : Clock::time_point::max();
   std::optional<Slot> slot;
   if (slots_.enabled()) slot = take_slot();
   Pass pass(this, slot);  // from here on, a failure gives the slot back
-  if (rate_.enabled()) take_token();
+  while (Clock::now() >= spend_by) spend_by = take_token();
   ++passes_;
   return pass;
 }
@@ -141,7 +148,7 @@ void SharedLimits::release_surplus(std::unique_lock<std::mutex>& lock) {
   }
 }
 
-void SharedLimits::take_token() {
+SharedLimits::Clock::time_point SharedLimits::take_token() {
   std::unique_lock lock(mutex_);
   ++token_waiters_;
   struct Leave {  // runs with the lock held: every exit below holds it
@@ -153,8 +160,9 @@ void SharedLimits::take_token() {
     const auto now = Clock::now();
     while (!tokens_.empty() && tokens_.front() <= now) tokens_.pop_front();  // too old: dropped
     if (!tokens_.empty()) {
+      const auto spend_by = tokens_.front();
       tokens_.pop_front();
-      return;
+      return spend_by;
     }
     if (taking_ || now < next_take_) {
       cv_.wait_until(lock, taking_ ? now + kMaxWaitSlice : std::min(next_take_, now + kMaxWaitSlice));
@@ -179,7 +187,9 @@ void SharedLimits::take_token() {
     taking_ = false;
     // Spent within the lifetime counted from before the store decided, or dropped.
     for (int i = 0; i < take.granted; ++i) tokens_.push_back(now + rate_.token_lifetime);
-    next_take_ = take.granted >= want ? now : now + std::chrono::duration_cast<Clock::duration>(take.next_in);
+    // Processes told the same moment would all ask at once, and all but one for nothing.
+    const auto spread = up_to(std::min(milliseconds(20), std::chrono::duration_cast<milliseconds>(take.next_in) / 4));
+    next_take_ = take.granted >= want ? now : now + std::chrono::duration_cast<Clock::duration>(take.next_in) + spread;
     spdlog::debug("shared limits {}: {} of {} token(s) taken; next in {} ms", scope_, take.granted, want,
                   std::chrono::duration_cast<milliseconds>(take.next_in).count());
     cv_.notify_all();

@@ -67,9 +67,11 @@ class SharedLimits {
     std::optional<Slot> slot_;
   };
 
-  // Blocks until a request may start: first a slot, then a token (a token is never held while
-  // waiting for a slot). Throws Error(interrupted) on a stop request, the store's errors as they
-  // are. While it holds slots, a background thread renews their lease every plan.heartbeat.
+  // Blocks until a request may start: first a token, then a slot (where the rate holds requests
+  // back, the usual case, they wait without holding a slot another process could use); a token
+  // that outlived a long wait for the slot is replaced. Throws Error(interrupted) on a stop
+  // request, the store's errors as they are. While it holds slots, a background thread renews
+  // their lease every plan.heartbeat.
   Pass acquire();
 
   bool enabled() const { return rate_.enabled() || slots_.enabled(); }
@@ -84,7 +86,7 @@ class SharedLimits {
  private:
   using Slot = Pass::Slot;
   Slot take_slot();
-  void take_token();
+  Clock::time_point take_token();  // when the token must be spent by
   void finished(std::optional<Slot> slot);  // a pass ends
   void give_back(const Slot& slot);         // to the store; errors logged, the lease covers them
   void release_surplus(std::unique_lock<std::mutex>& lock);

@@ -5,8 +5,11 @@
 // measured at the mock.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <algorithm>
 #include <atomic>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -172,23 +175,34 @@ class ThreeProcessesOnOneRealm : public QboPgTest {
     o.latency_ms = 100;
     return o;
   }
+  // The connector file configured like the realm, for every process.
+  EnvOverrides limits_env() const {
+    auto e = env();
+    e["QBO_REQUESTS_PER_MINUTE"] = std::to_string(kPerInterval);
+    e["QBO_RATE_INTERVAL_MS"] = std::to_string(kIntervalMs);
+    e["QBO_MAX_CONCURRENT"] = std::to_string(kConcurrent);
+    return e;
+  }
+  // Three backfills of the realm's three streams at once; `config` is the connector file.
+  std::vector<pid_t> start_three(const std::string& config, const std::string& dir, const std::string& tag) const {
+    std::vector<pid_t> pids;
+    for (const char* stream : {"customers", "invoices", "items"}) {
+      std::vector<std::string> args{"backfill", "--config", config, "--start", "2024-01-01", "--end", "2024-03-01",
+                                    "--stream", stream, "--page-size", "10", "--workers", "4"};
+      pids.push_back(spawn(binary(), args, limits_env(), dir + "/" + tag + "-" + stream + ".out",
+                           dir + "/" + tag + "-" + stream + ".err"));
+    }
+    return pids;
+  }
 };
 
 TEST_F(ThreeProcessesOnOneRealm, TogetherTheyStayWithinTheRealmsLimits) {
   ASSERT_EQ(tributary({"migrate"}).exit_code, 0);
-  EnvOverrides env = this->env();
-  env["QBO_REQUESTS_PER_MINUTE"] = std::to_string(kPerInterval);
-  env["QBO_RATE_INTERVAL_MS"] = std::to_string(kIntervalMs);
-  env["QBO_MAX_CONCURRENT"] = std::to_string(kConcurrent);
   const std::string dir = ::testing::TempDir();
-  std::vector<pid_t> pids;
-  for (const char* stream : {"customers", "invoices", "items"}) {
-    auto args = backfill_args("2024-01-01", "2024-03-01", {"--stream", stream, "--page-size", "10", "--workers", "4"});
-    pids.push_back(spawn(binary(), args, env, dir + "/shared-" + stream + ".out", dir + "/shared-" + stream + ".err"));
-  }
+  auto pids = start_three(config_path(), dir, "shared");
+  const char* streams[] = {"customers", "invoices", "items"};
   for (size_t i = 0; i < pids.size(); ++i) {
-    const char* stream = i == 0 ? "customers" : i == 1 ? "invoices" : "items";
-    EXPECT_EQ(wait_exit(pids[i], 90s), 0) << stream << ": " << slurp(dir + "/shared-" + stream + ".err");
+    EXPECT_EQ(wait_exit(pids[i], 90s), 0) << streams[i] << ": " << slurp(dir + "/shared-" + streams[i] + ".err");
   }
   auto s = mock_->stats();
   EXPECT_LE(s.max_requests_in_interval_seen, kPerInterval);
@@ -199,10 +213,42 @@ TEST_F(ThreeProcessesOnOneRealm, TogetherTheyStayWithinTheRealmsLimits) {
   EXPECT_EQ(scalar("SELECT count(*) FROM state.windows WHERE status <> 'done'"), 0);
   EXPECT_EQ(mismatches("Invoice", "raw.qbo_invoices", "2024-01-01", "2024-03-01"), 0);
   EXPECT_EQ(mismatches("Customer", "raw.qbo_customers", "2024-01-01", "2024-03-01"), 0);
+  EXPECT_EQ(mismatches("Item", "raw.qbo_items", "2024-01-01", "2024-03-01"), 0);
   EXPECT_EQ(scalar("SELECT count(*) FROM state.inflight_slots WHERE holder IS NOT NULL"), 0)
       << "processes that ended hold no slot";
   std::cout << s.query_requests << " queries, at most " << s.max_requests_in_interval_seen << " in "
             << kIntervalMs << " ms and " << s.max_concurrent_seen << " at once; " << s.throttled << " answered 429\n";
+}
+
+// The same with `rate_limit: {shared: false}`: each process keeps within the limits alone, and
+// together they do not. What the test above measures is real. (Stopped once seen: the runs
+// would finish, slowly, each lowering its own limits after 429s.)
+TEST_F(ThreeProcessesOnOneRealm, WithoutSharingTheyExceedThem) {
+  ASSERT_EQ(tributary({"migrate"}).exit_code, 0);
+  const std::string dir = ::testing::TempDir();
+  std::string text = slurp(config_path());
+  auto at = text.find("\nrate_limit:\n");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at + 13, "  shared: false\n");
+  const std::string config = dir + "/quickbooks-unshared.yaml";
+  std::ofstream(config) << text;
+  auto pids = start_three(config, dir, "unshared");
+  const auto deadline = Clock::now() + 60s;
+  auto exceeded = [&] {
+    auto s = mock_->stats();
+    return s.max_concurrent_seen > kConcurrent && s.max_requests_in_interval_seen > kPerInterval && s.throttled > 0;
+  };
+  while (!exceeded() && Clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  for (auto pid : pids) kill(pid, SIGTERM);
+  for (auto pid : pids) wait_exit(pid, 60s);
+  auto s = mock_->stats();
+  EXPECT_GT(s.max_concurrent_seen, kConcurrent);
+  EXPECT_GT(s.max_requests_in_interval_seen, kPerInterval);
+  EXPECT_GT(s.throttled, 0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM state.inflight_slots"), 0) << "nothing shared";
+  std::cout << "unshared: " << s.query_requests << " queries, at most " << s.max_requests_in_interval_seen
+            << " in " << kIntervalMs << " ms and " << s.max_concurrent_seen << " at once; " << s.throttled
+            << " answered 429\n";
 }
 
 }  // namespace
