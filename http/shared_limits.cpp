@@ -53,18 +53,38 @@ SharedLimits::~SharedLimits() {
 
 void SharedLimits::renew_leases(const std::stop_token& stop) {
   for (;;) {
+    int held_before = 0;
     {
       std::unique_lock lock(mutex_);
       heartbeat_cv_.wait_for(lock, stop, slots_.heartbeat, [] { return false; });
       if (stop.stop_requested()) return;
       if (held_ == 0) continue;  // an idle process holds nothing and says nothing
+      held_before = held_;
     }
+    int renewed = 0;
     try {
-      int renewed = store_.renew_slots(scope_, slots_);
+      renewed = store_.renew_slots(scope_, slots_);
       spdlog::debug("shared limits {}: leases of {} slot(s) renewed", scope_, renewed);
     } catch (const std::exception& e) {
       spdlog::warn("shared limits {}: renewing the leases of this process's slots: {}", scope_, e.what());
+      continue;
     }
+    std::vector<Slot> idle;
+    int held = 0;
+    {
+      std::lock_guard lock(mutex_);
+      // Slots acquired or given back meanwhile count on neither side of the comparison.
+      held = std::min(held_before, held_);
+      suspect_ = renewed < held;
+      if (suspect_) idle.swap(handed_over_);
+      cv_.notify_all();
+    }
+    if (renewed < held) {
+      spdlog::warn("shared limits {}: {} of this process's {} slot(s) ran out of lease (was it stopped?); "
+                   "slots go back to the database after each request until the leases hold again",
+                   scope_, held - renewed, held);
+    }
+    for (const auto& s : idle) give_back(s);  // harmless for a slot another process has now
   }
 }
 
@@ -200,7 +220,7 @@ void SharedLimits::finished(std::optional<Slot> slot) {
   if (!slot) return;
   std::unique_lock lock(mutex_);
   ++slot->uses;
-  const bool waiting = slot_waiters_ > static_cast<int>(handed_over_.size());
+  const bool waiting = !suspect_ && slot_waiters_ > static_cast<int>(handed_over_.size());
   switch (after_use(waiting, slot->uses, slots_)) {
     case AfterUse::keep:
       handed_over_.push_back(*slot);

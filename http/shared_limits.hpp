@@ -111,6 +111,10 @@ class SharedLimits {
   std::vector<Slot> handed_over_;
   int slot_waiters_ = 0;
   int held_ = 0;  // slots acquired from the store and not given back
+  // The last heartbeat renewed fewer slots than this process held: some lease ran out (the
+  // process was stopped, or cut off from the database, for longer than a lease) and another
+  // process may have the slot. Until a heartbeat renews them all, no slot is handed over.
+  bool suspect_ = false;
   bool polling_ = false;
   Clock::time_point next_poll_{};
   std::chrono::milliseconds poll_backoff_{0};
