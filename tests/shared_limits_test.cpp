@@ -189,6 +189,7 @@ class FakeStore : public SharedLimitStore {
     for (size_t i = 0; i < holders_.size(); ++i) {
       if (holders_[i] == 0) {
         holders_[i] = 1;
+        ++acquired;
         return static_cast<int>(i) + 1;
       }
     }
@@ -196,7 +197,8 @@ class FakeStore : public SharedLimitStore {
   }
   int renew_slots(const std::string&, const SharedSlotPlan&) override {
     std::lock_guard lock(m_);
-    return static_cast<int>(std::count(holders_.begin(), holders_.end(), 1));
+    ++renewals;
+    return lose_leases ? 0 : static_cast<int>(std::count(holders_.begin(), holders_.end(), 1));
   }
   void release_slot(const std::string&, int slot) override {
     std::lock_guard lock(m_);
@@ -212,8 +214,8 @@ class FakeStore : public SharedLimitStore {
     std::lock_guard lock(m_);
     std::fill(holders_.begin(), holders_.end(), 1);
   }
-  std::atomic<bool> broken{false}, hold_takes{false};
-  std::atomic<long> acquire_calls{0}, releases{0}, takes{0};
+  std::atomic<bool> broken{false}, hold_takes{false}, lose_leases{false};
+  std::atomic<long> acquire_calls{0}, acquired{0}, releases{0}, takes{0}, renewals{0};
 
  private:
   void fail_if_broken() const {
@@ -264,6 +266,24 @@ TEST(SharedLimitsLocalShare, AQueuedRequestTakesTheSlotWithoutARoundTrip) {
   second.join();
   EXPECT_TRUE(second_started);
   EXPECT_EQ(store.releases, 1) << "released once, by the last request: the hand-over cost nothing";
+  EXPECT_EQ(store.held(), 0);
+}
+
+// A heartbeat that renews fewer slots than the process holds (it was stopped past a lease, and
+// another process may have one now): the next request gets its slot from the store, not by hand.
+TEST(SharedLimitsLocalShare, AfterALostLeaseSlotsGoBackInsteadOfBeingHandedOver) {
+  FakeStore store(1);
+  store.lose_leases = true;
+  auto plan = slots(1);
+  plan.heartbeat = 5ms;
+  SharedLimits limits(store, "qbo:1", plan_shared_rate(rate(0, 1s)), plan);
+  std::optional<SharedLimits::Pass> first(limits.acquire());
+  ASSERT_TRUE(eventually([&] { return store.renewals >= 2; })) << "the heartbeat ran and found the loss";
+  std::thread second([&] { auto pass = limits.acquire(); });
+  ASSERT_TRUE(eventually([&] { return store.acquire_calls >= 2; })) << "the second request waits";
+  first.reset();
+  second.join();
+  EXPECT_EQ(store.acquired, 2) << "released and acquired again through the store";
   EXPECT_EQ(store.held(), 0);
 }
 
