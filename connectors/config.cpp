@@ -90,7 +90,7 @@ http::RateLimit read_rate_limit(const YamlReader& r, const YAML::Node& node) {
   if (!node) return l;
   r.require_map(node, "rate_limit");
   r.allow_keys(node, {"requests_per_minute", "requests_per_interval", "interval_ms", "max_concurrent",
-                      "recovery_hold_ms", "recovery_ms"}, "rate_limit");
+                      "recovery_hold_ms", "recovery_ms", "shared"}, "rate_limit");
   if (node["requests_per_minute"] && (node["requests_per_interval"] || node["interval_ms"])) {
     r.fail(node["requests_per_minute"], "'requests_per_minute' cannot be combined with 'requests_per_interval' or "
                                         "'interval_ms'; use those two alone");
@@ -101,6 +101,7 @@ http::RateLimit read_rate_limit(const YamlReader& r, const YAML::Node& node) {
   l.max_concurrent = static_cast<int>(r.integer(node, "max_concurrent", l.max_concurrent, 0, 1000));
   l.recovery_hold = milliseconds(r.integer(node, "recovery_hold_ms", l.recovery_hold.count(), 0, 86'400'000));
   l.recovery = milliseconds(r.integer(node, "recovery_ms", l.recovery.count(), 0, 86'400'000));
+  l.shared = r.boolean(node, "shared", l.shared);
   if (l.recovery_hold > l.recovery) {
     r.fail(node["recovery_hold_ms"] ? node["recovery_hold_ms"] : node["recovery_ms"],
            "'recovery_hold_ms' (" + std::to_string(l.recovery_hold.count()) + ") exceeds 'recovery_ms' (" +

@@ -16,6 +16,7 @@
 #include "engine/worker_governor.hpp"
 #include "pg/pg.hpp"
 #include "state/run_store.hpp"
+#include "state/shared_limits.hpp"
 #include "state/stream_state.hpp"
 #include "state/token_store.hpp"
 #include "state/window_store.hpp"
@@ -160,7 +161,8 @@ std::vector<state::StreamKey> Engine::keys(const std::vector<std::string>& strea
 SourceSession& Engine::source() {
   if (!source_) {
     tokens_ = std::make_unique<state::PgTokenStore>(options_.db_url);
-    source_ = std::make_unique<SourceSession>(connector_, *tokens_, options_.stop);
+    source_ = std::make_unique<SourceSession>(connector_, *tokens_, options_.stop,
+                                              std::make_unique<state::PgSharedLimitStore>(options_.db_url));
   }
   return *source_;
 }

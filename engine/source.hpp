@@ -10,8 +10,12 @@ namespace tributary::engine {
 
 class SourceSession {
  public:
-  // `tokens` is where a rotated OAuth refresh token is stored (state implements it).
-  SourceSession(const connectors::Connector& connector, http::TokenStore& tokens, const StopFlag* stop);
+  // `tokens` is where a rotated OAuth refresh token is stored (state implements it). `shared`
+  // (optional) keeps the limits every process on the account shares; without it, or with
+  // `rate_limit: {shared: false}`, the limits hold for this process only.
+  SourceSession(const connectors::Connector& connector, http::TokenStore& tokens, const StopFlag* stop,
+                std::unique_ptr<http::SharedLimitStore> shared = nullptr);
+  ~SourceSession();
 
   http::HttpResponse fetch(http::HttpClient& client, const http::HttpRequest& request) {
     return executor_->execute(client, request);
@@ -31,6 +35,8 @@ class SourceSession {
 
  private:
   http::RateLimiter limiter_;
+  std::unique_ptr<http::SharedLimitStore> shared_store_;
+  std::unique_ptr<http::SharedLimits> shared_;
   std::unique_ptr<http::Authenticator> auth_;
   std::unique_ptr<http::RequestExecutor> executor_;
 };

@@ -19,8 +19,9 @@ std::string describe_plainly(const HttpResponse& response) {
 }
 
 RequestExecutor::RequestExecutor(RetryPolicy policy, RateLimiter& limiter, Authenticator& auth,
-                                 FailureDescriber describe, const StopFlag* stop, std::vector<Secret> secrets)
-    : policy_(std::move(policy)), limiter_(limiter), auth_(auth),
+                                 FailureDescriber describe, const StopFlag* stop, std::vector<Secret> secrets,
+                                 SharedLimits* shared)
+    : policy_(std::move(policy)), limiter_(limiter), shared_(shared), auth_(auth),
       describe_(describe ? std::move(describe) : FailureDescriber(describe_plainly)), stop_(stop),
       secrets_(std::move(secrets)) {}
 
@@ -62,6 +63,13 @@ RequestExecutor::Attempt RequestExecutor::attempt(HttpClient& client, const Http
   auto asked = std::chrono::steady_clock::now();
   auto permit = limiter_.acquire();
   auto credential = auth_.apply(attempt, client);
+  // After the credentials: a token refresh never holds a shared slot or lets a token go stale.
+  std::optional<SharedLimits::Pass> shared;
+  if (shared_ != nullptr) {
+    auto before = std::chrono::steady_clock::now();
+    shared.emplace(shared_->acquire());
+    stats_.shared_wait_us += micros_between(before, std::chrono::steady_clock::now());
+  }
   ++stats_.requests;
   HttpResponse response;
   auto sent = std::chrono::steady_clock::now();

@@ -13,6 +13,7 @@
 #include "http/auth.hpp"
 #include "http/rate_limiter.hpp"
 #include "http/retry.hpp"
+#include "http/shared_limits.hpp"
 
 namespace tributary::http {
 
@@ -33,13 +34,18 @@ struct ExecutorStats {
   // Summed over every thread: time spent waiting for answers, and for the limiter's permission
   // (what tells a run held back by the source's latency from one held back by its limits).
   std::atomic<long long> answer_wait_us{0}, limiter_wait_us{0};
+  // The part of limiter_wait_us spent on the limits shared with other processes (none when the
+  // session has no shared limits).
+  std::atomic<long long> shared_wait_us{0};
 };
 
 class RequestExecutor {
  public:
-  // `secrets` are scrubbed from every error this executor raises.
+  // `secrets` are scrubbed from every error this executor raises. `shared` (optional): limits
+  // other processes on the account share, applied after the local limiter's permit.
   RequestExecutor(RetryPolicy policy, RateLimiter& limiter, Authenticator& auth,
-                  FailureDescriber describe, const StopFlag* stop = nullptr, std::vector<Secret> secrets = {});
+                  FailureDescriber describe, const StopFlag* stop = nullptr, std::vector<Secret> secrets = {},
+                  SharedLimits* shared = nullptr);
 
   // Returns a 2xx answer or throws Error whose kind says why (throttled, server, client,
   // auth, network, timeout, interrupted).
@@ -67,6 +73,7 @@ class RequestExecutor {
 
   RetryPolicy policy_;
   RateLimiter& limiter_;
+  SharedLimits* shared_;
   Authenticator& auth_;
   FailureDescriber describe_;
   const StopFlag* stop_;

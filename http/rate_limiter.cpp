@@ -13,7 +13,7 @@ constexpr std::chrono::milliseconds kMaxWaitSlice{200};
 std::ostream& operator<<(std::ostream& os, const RateLimit& r) {
   return os << "RateLimit{" << r.requests_per_interval << " per " << r.interval.count()
             << "ms, concurrent=" << r.max_concurrent << ", hold=" << r.recovery_hold.count()
-            << "ms, recovery=" << r.recovery.count() << "ms}";
+            << "ms, recovery=" << r.recovery.count() << "ms, shared=" << (r.shared ? "yes" : "no") << "}";
 }
 
 std::ostream& operator<<(std::ostream& os, const Limits& l) {

@@ -30,6 +30,9 @@ struct RateLimit {
   // 429), then rises linearly and is back at the configured value `recovery` after the decrease.
   std::chrono::milliseconds recovery_hold{30'000};
   std::chrono::milliseconds recovery{60'000};
+  // The two limits hold for every process on the account together, through the database
+  // (http/shared_limits.hpp), when the session has one; false: per process only.
+  bool shared = true;
 };
 
 std::ostream& operator<<(std::ostream& os, const RateLimit& r);

@@ -28,6 +28,7 @@ std::string stats_json(const QboMockStats& s) {
   w.field("cdc_requests", s.cdc_requests);
   w.field("token_requests", s.token_requests).field("throttled", s.throttled);
   w.field("faults_served", s.faults_served).field("max_concurrent_seen", s.max_concurrent_seen);
+  w.field("max_requests_in_interval_seen", s.max_requests_in_interval_seen);
   w.key("by_status").begin_object();
   for (const auto& [status, n] : s.by_status) w.field(std::to_string(status), n);
   w.end_object().end_object();

@@ -9,6 +9,8 @@ bool RequestLimiter::arrive(const std::string& realm, Clock::time_point now, int
   while (!s.admitted.empty() && now - s.admitted.front() >= interval_) {
     s.admitted.pop_front();
   }
+  s.arrived.push_back(now);
+  while (now - s.arrived.front() >= interval_) s.arrived.pop_front();
   bool too_many_in_flight = max_concurrent_ > 0 && s.in_flight > max_concurrent_;
   // Only admitted requests fill the window, so a client that backs off recovers.
   bool over_rate = max_per_interval_ > 0 && static_cast<int>(s.admitted.size()) >= max_per_interval_;
@@ -18,6 +20,11 @@ bool RequestLimiter::arrive(const std::string& realm, Clock::time_point now, int
   }
   s.admitted.push_back(now);
   return true;
+}
+
+int RequestLimiter::arrived_in_interval(const std::string& realm) const {
+  auto it = realms_.find(realm);
+  return it == realms_.end() ? 0 : static_cast<int>(it->second.arrived.size());
 }
 
 void RequestLimiter::finish(const std::string& realm) {

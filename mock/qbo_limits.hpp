@@ -24,10 +24,14 @@ class RequestLimiter {
   // false = throttled. `in_flight_seen` gets the number in flight, this one included.
   bool arrive(const std::string& realm, Clock::time_point now, int& in_flight_seen);
   void finish(const std::string& realm);
+  // Data API requests that arrived within the moving interval up to the last arrival, refused
+  // ones included: what the clients sent, whatever the limits let through.
+  int arrived_in_interval(const std::string& realm) const;
 
  private:
   struct RealmState {
     std::deque<Clock::time_point> admitted;  // admission times within the last interval
+    std::deque<Clock::time_point> arrived;   // arrival times within the last interval
     int in_flight = 0;
   };
 

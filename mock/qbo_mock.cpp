@@ -82,6 +82,8 @@ void QboMock::Impl::handle_data_api(const httplib::Request& req, httplib::Respon
     int in_flight = 0;
     admitted = limiter_.arrive(realm, RequestLimiter::Clock::now(), in_flight);
     stats_.max_concurrent_seen = std::max(stats_.max_concurrent_seen, in_flight);
+    stats_.max_requests_in_interval_seen =
+        std::max(stats_.max_requests_in_interval_seen, limiter_.arrived_in_interval(realm));
     if (admitted) {
       fault = take_fault(req.path);
     } else {

@@ -72,6 +72,9 @@ struct QboMockStats {
   int throttled = 0;  // organic 429s (rate or concurrency), not injected ones
   int faults_served = 0;
   int max_concurrent_seen = 0;  // peak of data API requests in flight, rejected ones included
+  // Peak of data API requests arrived within one moving rate interval (rate_interval_ms, counted
+  // as the rate limit counts), rejected ones included: what the clients together sent.
+  int max_requests_in_interval_seen = 0;
   std::map<int, int> by_status;
 };
 

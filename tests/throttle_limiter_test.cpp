@@ -245,7 +245,7 @@ TEST_F(Limiter, RetryAfterPausesEveryRequest) {
 TEST(LimiterPolicy, Prints) {
   std::ostringstream os;
   os << RateLimit{};
-  EXPECT_EQ(os.str(), "RateLimit{500 per 60000ms, concurrent=10, hold=30000ms, recovery=60000ms}");
+  EXPECT_EQ(os.str(), "RateLimit{500 per 60000ms, concurrent=10, hold=30000ms, recovery=60000ms, shared=yes}");
 }
 
 // ---------------------------------------------------------------------------------------------
