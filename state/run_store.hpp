@@ -30,6 +30,9 @@ class RunStore {
 
   void mark_run(long long run_id, Status status, const std::string& error = "");
 
+  // Unfinished runs with a window to work (pending, or running with an expired lease), oldest first.
+  std::vector<long long> open_runs();
+
  private:
   pqxx::connection_base& conn_;
 };
