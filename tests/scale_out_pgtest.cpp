@@ -12,6 +12,7 @@
 // after the worker is gone.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -53,6 +54,20 @@ class ScaleOut : public QboPgTest {
     std::remove(log_path().c_str());
     QboPgTest::SetUp();
   }
+  // A test that failed half-way leaves no worker behind, frozen or not.
+  void TearDown() override {
+    for (auto pid : children_) {
+      kill(pid, SIGCONT);
+      wait_exit(pid, std::chrono::seconds(0));
+    }
+    QboPgTest::TearDown();
+  }
+
+  // The exit code of a child started here; SIGKILLs it after `timeout`.
+  int finish(pid_t pid, std::chrono::seconds timeout) {
+    children_.erase(std::remove(children_.begin(), children_.end(), pid), children_.end());
+    return wait_exit(pid, timeout);
+  }
 
   std::string log_path() const {
     return "/tmp/tributary-scale-out-" + std::to_string(getpid()) + "-" +
@@ -73,9 +88,13 @@ class ScaleOut : public QboPgTest {
   pid_t start_worker(long long run_id, const std::string& name, const std::vector<std::string>& extra) {
     std::vector<std::string> args{"worker", "--run", std::to_string(run_id)};
     args.insert(args.end(), extra.begin(), extra.end());
+    return start(args, name);
+  }
+  pid_t start(const std::vector<std::string>& args, const std::string& name) {
     auto err = "/tmp/tributary-scale-out-" + name + ".err";
-    std::remove(err.c_str());
-    return spawn(binary(), args, env(), "/dev/null", err);
+    std::remove(err.c_str());  // the child truncates it only once it runs: never read an older one
+    children_.push_back(spawn(binary(), args, env(), "/dev/null", err));
+    return children_.back();
   }
   static std::string err_of(const std::string& name) { return slurp("/tmp/tributary-scale-out-" + name + ".err"); }
 
@@ -160,13 +179,20 @@ TEST_F(ScaleOut, ThreeWorkersOneKilledOneFrozenPastItsLeaseEndDoneWithTheExactSo
   ASSERT_TRUE(wait_until([&] { return windows_where("status = 'running' AND pages_loaded >= 1 AND " + held_by(killed)) > 0; },
                          std::chrono::seconds(30)));
   kill(killed, SIGKILL);
-  EXPECT_EQ(wait_exit(killed, std::chrono::seconds(10)), 128 + SIGKILL);
+  EXPECT_EQ(finish(killed, std::chrono::seconds(10)), 128 + SIGKILL);
 
-  // Freeze another while it holds a window, until another worker has taken that window over.
-  ASSERT_TRUE(wait_until([&] { return windows_where("status = 'running' AND pages_loaded >= 1 AND " + held_by(frozen)) > 0; },
-                         std::chrono::seconds(30)));
-  kill(frozen, SIGSTOP);
-  auto held = scalar("SELECT min(window_id) FROM state.windows WHERE status = 'running' AND " + held_by(frozen));
+  // Freeze another while it holds a window (it may finish the one it had as the signal lands:
+  // then thaw it and try again), until another worker has taken that window over.
+  long long held = 0;
+  for (int attempt = 0; attempt < 5 && held == 0; ++attempt) {
+    ASSERT_TRUE(wait_until([&] { return windows_where("status = 'running' AND pages_loaded >= 1 AND " +
+                                                      held_by(frozen)) > 0; }, std::chrono::seconds(30)));
+    kill(frozen, SIGSTOP);
+    held = scalar("SELECT coalesce(min(window_id), 0) FROM state.windows WHERE status = 'running' AND " +
+                  held_by(frozen));
+    if (held == 0) kill(frozen, SIGCONT);
+  }
+  ASSERT_NE(held, 0);
   auto taken_over = [&] {
     return scalar("SELECT count(*) FROM state.windows WHERE window_id = " + std::to_string(held) +
                   " AND (status IN ('done', 'done_with_rejects') OR (claimed_by IS NOT NULL AND NOT " + held_by(frozen) +
@@ -176,8 +202,8 @@ TEST_F(ScaleOut, ThreeWorkersOneKilledOneFrozenPastItsLeaseEndDoneWithTheExactSo
   kill(frozen, SIGCONT);
   ASSERT_TRUE(was_taken_over) << "window " << held << " was not taken over while its worker was frozen";
 
-  EXPECT_EQ(wait_exit(steady, std::chrono::seconds(60)), 0) << err_of("steady");
-  EXPECT_EQ(wait_exit(frozen, std::chrono::seconds(60)), 0) << err_of("frozen");
+  EXPECT_EQ(finish(steady, std::chrono::seconds(60)), 0) << err_of("steady");
+  EXPECT_EQ(finish(frozen, std::chrono::seconds(60)), 0) << err_of("frozen");
   // The thawed worker found the window gone and dropped it, without exiting.
   EXPECT_NE(err_of("frozen").find("abandoned, this worker no longer holds it"), std::string::npos) << err_of("frozen");
 
@@ -199,8 +225,8 @@ TEST_F(ScaleOutSlowAnswers, ALeaseOutlivesAnAnswerSlowerThanItself) {
   const std::vector<std::string> opts{"--workers", "1", "--lease-seconds", "2"};
   auto first = start_worker(run_id, "slow-first", opts);
   auto second = start_worker(run_id, "slow-second", opts);
-  EXPECT_EQ(wait_exit(first, std::chrono::seconds(50)), 0) << err_of("slow-first");
-  EXPECT_EQ(wait_exit(second, std::chrono::seconds(50)), 0) << err_of("slow-second");
+  EXPECT_EQ(finish(first, std::chrono::seconds(50)), 0) << err_of("slow-first");
+  EXPECT_EQ(finish(second, std::chrono::seconds(50)), 0) << err_of("slow-second");
   EXPECT_EQ(text("SELECT status FROM state.runs"), "done");
   EXPECT_EQ(scalar("SELECT count(*) FROM state.windows"), 3);
   EXPECT_EQ(windows_where("status = 'done' AND attempts = 1"), 3);  // each claimed once
@@ -228,10 +254,10 @@ TEST_F(ScaleOut, AWorkerThatStopsEarlyLeavesTheStatusToTheLastOne) {
                                       windows_where("status = 'running' AND " + held_by(last)) > 0; },
                          std::chrono::seconds(30)));
   kill(early, SIGTERM);
-  EXPECT_EQ(wait_exit(early, std::chrono::seconds(20)), 130) << err_of("early");
+  EXPECT_EQ(finish(early, std::chrono::seconds(20)), 130) << err_of("early");
   EXPECT_EQ(text("SELECT status || ' ' || coalesce(last_error, '-') FROM state.runs"), "running -");
   EXPECT_EQ(windows_where(held_by(early)), 0);  // its window given back
-  EXPECT_EQ(wait_exit(last, std::chrono::seconds(60)), 0) << err_of("last");
+  EXPECT_EQ(finish(last, std::chrono::seconds(60)), 0) << err_of("last");
   EXPECT_EQ(text("SELECT status || ' ' || coalesce(last_error, '-') FROM state.runs"), "done -");
   EXPECT_EQ(mismatches("Invoice", "raw.qbo_invoices", kStart, kEnd), 0);
 }
@@ -243,10 +269,10 @@ TEST_F(ScaleOut, TheSameBackfillTwiceAtOnceSharesOneRun) {
   slow.times = 1'000'000;
   mock_->add_fault(slow);
   auto args = backfill_args(kStart, kEnd, {"--stream", "invoices", "--page-size", "20", "--workers", "2", "--wait", "30"});
-  auto a = spawn(binary(), args, env(), "/dev/null", "/tmp/tributary-scale-out-twice-a.err");
-  auto b = spawn(binary(), args, env(), "/dev/null", "/tmp/tributary-scale-out-twice-b.err");
-  EXPECT_EQ(wait_exit(a, std::chrono::seconds(60)), 0) << slurp("/tmp/tributary-scale-out-twice-a.err");
-  EXPECT_EQ(wait_exit(b, std::chrono::seconds(60)), 0) << slurp("/tmp/tributary-scale-out-twice-b.err");
+  auto a = start(args, "twice-a");
+  auto b = start(args, "twice-b");
+  EXPECT_EQ(finish(a, std::chrono::seconds(60)), 0) << err_of("twice-a");
+  EXPECT_EQ(finish(b, std::chrono::seconds(60)), 0) << err_of("twice-b");
   EXPECT_EQ(scalar("SELECT count(*) FROM state.runs"), 1);
   EXPECT_EQ(text("SELECT status FROM state.runs"), "done");
   EXPECT_EQ(mismatches("Invoice", "raw.qbo_invoices", kStart, kEnd), 0);
