@@ -139,6 +139,7 @@ class ScaleOut : public QboPgTest {
     return out;
   }
 
+  std::vector<pid_t> children_;
 };
 
 // Every answer takes longer than the lease the workers are given.
