@@ -57,6 +57,16 @@ class Countdown {
   size_t left_;
 };
 
+// --plan-only: the run exists, nothing was worked.
+RunSummary planned_run(long long run_id, bool continued, bool sync) {
+  RunSummary s;
+  s.run_id = run_id;
+  s.continued = continued;
+  s.planned_only = true;
+  s.sync = sync;
+  return s;
+}
+
 }  // namespace
 
 // While the workers run: progress, the stream locks (a database restart drops them with the
@@ -120,14 +130,6 @@ std::optional<ProgressSnapshot> Engine::progress_of(long long run_id, const http
     monitor_conn_.reset();
     return std::nullopt;
   }
-}
-
-int RunSummary::exit_code() const {
-  if (fatal) return exit_code_for(fatal->kind());
-  if (windows_failed > 0) return exit_code_for(ErrorKind::data);
-  if (windows_done < windows_total) return exit_code_for(ErrorKind::interrupted);
-  if (records_rejected > 0) return kExitDoneWithRejects;
-  return 0;
 }
 
 Engine::Engine(const connectors::Connector& connector, EngineOptions options)
@@ -206,7 +208,7 @@ RunSummary Engine::backfill(const BackfillRequest& request) {
     spdlog::info("run {}: {} stream(s), {} window(s) over {}", run_id, streams.size(), windows.size(),
                  to_string(request.range));
   }
-  if (options_.plan_only) return RunSummary{.run_id = run_id, .continued = existing.has_value(), .planned_only = true};
+  if (options_.plan_only) return planned_run(run_id, existing.has_value(), false);
   return execute(run_id, existing.has_value(), lock);
 }
 
@@ -282,7 +284,7 @@ RunSummary Engine::sync(const SyncRequest& request) {
     if (options_.plan_only) return summary;
   } else if (options_.plan_only) {
     // The deletion feeds are read by an in-process sync only (docs/operations.md).
-    return RunSummary{.run_id = run_id, .planned_only = true, .sync = true};
+    return planned_run(run_id, false, true);
   } else {
     summary = execute(run_id, false, lock);
     summary.sync = true;
@@ -360,36 +362,6 @@ RunSummary Engine::execute(long long run_id, bool continued, state::StreamLock& 
 
   auto summary = summarize(run_id, continued, results);
   write_metrics(run_id, seconds_since(started), summary.exit_code());
-  return summary;
-}
-
-// The run's figures from its windows (every process's), and its status settled if this process
-// is the one to settle it (state/run_status.hpp).
-RunSummary Engine::summarize(long long run_id, bool continued, const std::vector<std::optional<Error>>& results) {
-  // A fresh connection: the server may have restarted while the workers ran.
-  auto conn = pg::connect(options_.db_url);
-  RunSummary summary;
-  summary.run_id = run_id;
-  summary.continued = continued;
-  for (const auto& r : results) {
-    if (r && !summary.fatal) summary.fatal = r;
-  }
-  std::string stopped_because = summary.fatal                    ? summary.fatal->what()
-                                : options_.stop->stop_requested() ? "interrupted"
-                                                                  : "";
-  auto verdict = state::settle_run(*conn, run_id, stopped_because);
-  if (!verdict.status && !stopped_because.empty()) {
-    spdlog::info("run {}: stopping; other workers are still on it, and the last of them will settle its status",
-                 run_id);
-  }
-  for (const auto& w : state::RunStore(*conn).windows(run_id)) {
-    ++summary.windows_total;
-    summary.windows_done += state::finished_ok(w.status);
-    summary.windows_failed += w.status == state::Status::failed;
-    summary.records_loaded += w.records_loaded;
-    summary.rows_changed += w.rows_changed;
-    summary.records_rejected += w.records_rejected;
-  }
   return summary;
 }
 

@@ -21,7 +21,7 @@ LeaseKeeper::~LeaseKeeper() {
 
 void LeaseKeeper::hold(long long window_id, const std::string& claim, Clock::time_point claimed_at) {
   std::lock_guard guard(mutex_);
-  held_[window_id] = Held{claim, claimed_at + lease_ - lease_ / 3};
+  held_[window_id] = Held{claim, claimed_at + lease_ - lease_ / 3, false, ""};
 }
 
 void LeaseKeeper::renewed(long long window_id, Clock::time_point at) {

@@ -35,7 +35,7 @@ struct ClaimIdentity {
 };
 
 std::string format_claim(const ClaimIdentity& claim);
-// nullopt for text in any other shape (claims written by tributary before 0.3: "host:pid:n").
+// nullopt for text in any other shape (claims written by earlier tributaries: "host:pid:n").
 std::optional<ClaimIdentity> parse_claim(std::string_view text);
 // The instance part of a claim ("" when it does not parse).
 std::string claim_instance(std::string_view text);

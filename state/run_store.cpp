@@ -241,20 +241,6 @@ std::map<long long, WindowTally> RunStore::window_tallies(const std::vector<long
   }
 }
 
-void RunStore::mark_run(long long run_id, Status status, const std::string& error) {
-  try {
-    pqxx::work txn(conn_);
-    txn.exec_params(R"(
-UPDATE state.runs SET status = $2, last_error = NULLIF($3, ''),
-  started_at_utc = coalesce(started_at_utc, CASE WHEN $2 = 'running' THEN now() END),
-  finished_at_utc = CASE WHEN $2 IN ('done', 'done_with_rejects', 'failed') THEN now() END
-WHERE run_id = $1)", run_id, to_string(status), error);
-    txn.commit();
-  } catch (const pqxx::failure& e) {
-    pg::rethrow_as_database_error(e, "updating run " + std::to_string(run_id));
-  }
-}
-
 std::vector<long long> RunStore::open_runs() {
   try {
     pqxx::work txn(conn_);
