@@ -13,6 +13,7 @@
 #include "cli/run_commands.hpp"
 #include "cli/signals.hpp"
 #include "cli/status_report.hpp"
+#include "cli/worker_command.hpp"
 #include "core/log.hpp"
 #include "engine/engine.hpp"
 #include "pg/pg.hpp"
@@ -65,7 +66,7 @@ std::optional<std::string> unknown_command(int argc, char** argv) {
     }
     if (arg.rfind("-", 0) == 0) continue;
     for (const char* command : {"migrate", "backfill", "sync", "resume", "retry", "status", "windows", "rejects",
-                                "reset", "check", "streams", "dbt-sources"}) {
+                                "reset", "check", "streams", "dbt-sources", "worker"}) {
       if (arg == command) return std::nullopt;
     }
     return arg;
@@ -98,12 +99,19 @@ struct CommandLine {
   } dbt;
   RetryOptions retry;
   ResetOptions reset;
+  WorkerOptions worker;
 };
 
 // One writer per stream: a run that finds another writing one of its streams waits this long.
 void add_wait(CLI::App* cmd, int& seconds) {
   cmd->add_option("--wait", seconds, "if another run is writing one of the streams, wait up to SECONDS for it "
                                      "(default 0: exit 8 at once)")->check(CLI::Range(0, 86'400));
+}
+
+void add_lease(CLI::App* cmd, int& seconds) {
+  cmd->add_option("--lease-seconds", seconds, "lease of a claimed window, renewed every third of it by a heartbeat; "
+                                              "another worker takes the window over once it expires (default: "
+                                              "$TRIBUTARY_LEASE_SECONDS, else 60)")->check(CLI::Range(1, 86'400));
 }
 
 void define_backfill(CLI::App& app, BackfillOptions& b) {
@@ -116,6 +124,9 @@ void define_backfill(CLI::App& app, BackfillOptions& b) {
   cmd->add_option("--page-size", b.page_size, "records per request (default: the file's)")->check(CLI::Range(1, 100000));
   cmd->add_option("--workers", b.workers, kWorkersHelp)->check(CLI::Range(1, 64));
   add_wait(cmd, b.wait_seconds);
+  add_lease(cmd, b.lease_seconds);
+  cmd->add_flag("--plan-only", b.plan_only, "create the run and its windows, print only the run id, work nothing "
+                                            "(then: tributary worker --run ID)");
 }
 
 void define_sync(CLI::App& app, SyncOptions& o) {
@@ -127,6 +138,9 @@ void define_sync(CLI::App& app, SyncOptions& o) {
   cmd->add_option("--lag", o.lag, "stop this much short of now, e.g. 5m (default: the file's, else 5m)");
   cmd->add_option("--workers", o.workers, kWorkersHelp)->check(CLI::Range(1, 64));
   add_wait(cmd, o.wait_seconds);
+  add_lease(cmd, o.lease_seconds);
+  cmd->add_flag("--plan-only", o.plan_only, "plan the run and print only its id (nothing when every stream is up to "
+                                            "date); deletion feeds are read by an in-process sync only");
 }
 
 void define_inspection(CLI::App& app, CommandLine& c) {
@@ -167,6 +181,7 @@ void define_operator(CLI::App& app, CommandLine& c) {
   retry->add_option("--config", c.retry.config, "connector file (default: the one each run was started with)");
   retry->add_option("--workers", c.retry.workers, kWorkersHelp)->check(CLI::Range(1, 64));
   add_wait(retry, c.retry.wait_seconds);
+  add_lease(retry, c.retry.lease_seconds);
   auto* reset = app.add_subcommand("reset", "Forget a stream's state (high-water mark, windows); never its raw rows");
   reset->add_option("--config", c.reset.config, "connector file")->required();
   reset->add_option("--stream", c.reset.stream, "the stream")->required();
@@ -193,10 +208,13 @@ void define(CLI::App& app, CommandLine& c) {
   resume->add_option("--config", c.resume.config, "connector file (default: the one the run was started with)");
   resume->add_option("--workers", c.resume.workers, kWorkersHelp)->check(CLI::Range(1, 64));
   add_wait(resume, c.resume.wait_seconds);
+  add_lease(resume, c.resume.lease_seconds);
   define_sync(app, c.sync);
   define_inspection(app, c);
   define_operator(app, c);
+  define_worker(app, c.worker);
   for (auto* command : app.get_subcommands([](CLI::App*) { return true; })) command->footer(kExitCodes);
+  app.get_subcommand("worker")->footer(std::string(worker_help()) + "\n\n" + kExitCodes);
 }
 
 int cmd_check(const GlobalOptions& g, const CheckOptions& o) {
@@ -225,6 +243,7 @@ int dispatch(const CLI::App& app, const CommandLine& c, StopFlag& stop) {
   }
   if (app.got_subcommand("retry")) return cmd_retry(g, c.retry, stop);
   if (app.got_subcommand("reset")) return cmd_reset(g, c.reset);
+  if (app.got_subcommand("worker")) return cmd_worker(g, c.worker, stop);
   return cmd_status(g, c.status);
 }
 
@@ -237,7 +256,7 @@ int run(int argc, char** argv) {
   if (auto unknown = unknown_command(argc, argv)) {
     std::cerr << "tributary: error: unknown command '" << *unknown
               << "' (expected one of: migrate, backfill, sync, resume, retry, status, windows, rejects, reset, check, "
-                 "streams, dbt-sources)" << std::endl;
+                 "streams, dbt-sources, worker)" << std::endl;
     return exit_code_for(ErrorKind::usage);
   }
   try {

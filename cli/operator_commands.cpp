@@ -127,7 +127,7 @@ int cmd_retry(const GlobalOptions& g, const RetryOptions& o, StopFlag& stop) {
   for (const auto& [run_id, windows] : by_run) {
     if (stop.stop_requested()) break;
     auto connector = connector_of(*runs.load_run(run_id), o.config);
-    engine::Engine engine(*connector, {url, o.workers, &stop, std::chrono::seconds(o.wait_seconds), g.metrics_file});
+    engine::Engine engine(*connector, engine_options(g, url, o.workers, o.wait_seconds, o.lease_seconds, stop));
     auto summary = engine.retry(run_id, windows);
     print_summary(summary);
     if (summary.exit_code() != 0 && worst == 0) worst = summary.exit_code();

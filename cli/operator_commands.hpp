@@ -23,6 +23,7 @@ struct RetryOptions {
   std::string config;  // default: each run's recorded file
   int workers = 0;  // 0: adapts to the source (engine/worker_governor.hpp)
   int wait_seconds = 0;
+  int lease_seconds = 0;
 };
 
 struct ResetOptions {

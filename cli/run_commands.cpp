@@ -37,6 +37,10 @@ void print_deletions(const engine::RunSummary& s) {
 }  // namespace
 
 void print_summary(const engine::RunSummary& s) {
+  if (s.planned_only) {
+    std::cout << s.run_id << std::endl;
+    return;
+  }
   if (s.up_to_date) {
     std::cout << "sync: every stream is up to date; nothing to extract" << std::endl;
     print_deletions(s);
@@ -95,6 +99,26 @@ std::unique_ptr<connectors::Connector> load_connector(const std::string& path, i
   return connectors::make_connector(std::move(config));
 }
 
+std::chrono::seconds lease_seconds(int option) {
+  if (option > 0) return std::chrono::seconds(option);
+  const char* env = std::getenv("TRIBUTARY_LEASE_SECONDS");
+  if (env == nullptr || *env == '\0') return state::kDefaultLease;
+  char* end = nullptr;
+  long v = std::strtol(env, &end, 10);
+  if (*end != '\0' || v < 1 || v > 86'400) {
+    throw Error(ErrorKind::usage, std::string("TRIBUTARY_LEASE_SECONDS: expected seconds from 1 to 86400, got '") +
+                                      env + "'");
+  }
+  return std::chrono::seconds(v);
+}
+
+engine::EngineOptions engine_options(const GlobalOptions& g, const std::string& url, int workers, int wait_seconds,
+                                     int lease, StopFlag& stop) {
+  engine::EngineOptions options{url, workers, &stop, std::chrono::seconds(wait_seconds), g.metrics_file};
+  options.lease = lease_seconds(lease);
+  return options;
+}
+
 int cmd_backfill(const GlobalOptions& g, const BackfillOptions& o, StopFlag& stop) {
   auto streams = distinct(o.streams);
   auto start = parse_timestamp(o.start, "--start");
@@ -105,7 +129,9 @@ int cmd_backfill(const GlobalOptions& g, const BackfillOptions& o, StopFlag& sto
   for (const auto& s : streams) connector->stream(s);
   auto url = database_url(g);
   migrate_db(url);
-  engine::Engine engine(*connector, {url, o.workers, &stop, std::chrono::seconds(o.wait_seconds), g.metrics_file});
+  auto options = engine_options(g, url, o.workers, o.wait_seconds, o.lease_seconds, stop);
+  options.plan_only = o.plan_only;
+  engine::Engine engine(*connector, options);
   auto summary = engine.backfill({streams, Window{start, end}, chunk, o.page_size});
   print_summary(summary);
   return summary.exit_code();
@@ -122,7 +148,7 @@ int cmd_resume(const GlobalOptions& g, const ResumeOptions& o, StopFlag& stop) {
   }
   // The run's own --page-size (0: each stream's from the file), so resumed pages line up.
   auto connector = load_connector(config_path, run->spec.page_size);
-  engine::Engine engine(*connector, {url, o.workers, &stop, std::chrono::seconds(o.wait_seconds), g.metrics_file});
+  engine::Engine engine(*connector, engine_options(g, url, o.workers, o.wait_seconds, o.lease_seconds, stop));
   auto summary = engine.resume(o.run_id);
   print_summary(summary);
   return summary.exit_code();
@@ -138,8 +164,14 @@ int cmd_sync(const GlobalOptions& g, const SyncOptions& o, StopFlag& stop) {
   for (const auto& s : request.streams) connector->stream(s);
   auto url = database_url(g);
   migrate_db(url);
-  engine::Engine engine(*connector, {url, o.workers, &stop, std::chrono::seconds(o.wait_seconds), g.metrics_file});
+  auto options = engine_options(g, url, o.workers, o.wait_seconds, o.lease_seconds, stop);
+  options.plan_only = o.plan_only;
+  engine::Engine engine(*connector, options);
   auto summary = engine.sync(request);
+  if (summary.up_to_date && o.plan_only) {
+    std::cerr << "sync: every stream is up to date; no run planned" << std::endl;
+    return 0;
+  }
   print_summary(summary);
   return summary.exit_code();
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The commands that load data: backfill, resume, sync; and what every command shares (the
 // database URL, the schema brought up to date, a connector file loaded).
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,8 @@ struct BackfillOptions {
   int page_size = 0;   // 0: the connector file's
   int workers = 0;  // 0: adapts to the source (engine/worker_governor.hpp)
   int wait_seconds = 0;  // while another run writes a stream
+  int lease_seconds = 0;
+  bool plan_only = false;  // create the run and its windows, print its id, work nothing
 };
 
 struct ResumeOptions {
@@ -33,6 +36,7 @@ struct ResumeOptions {
   std::string config;  // default: the path recorded with the run
   int workers = 0;  // 0: adapts to the source (engine/worker_governor.hpp)
   int wait_seconds = 0;
+  int lease_seconds = 0;
 };
 
 struct SyncOptions {
@@ -42,6 +46,8 @@ struct SyncOptions {
   std::string lookback, lag;      // override the file's sync policy
   int workers = 0;  // 0: adapts to the source (engine/worker_governor.hpp)
   int wait_seconds = 0;
+  int lease_seconds = 0;
+  bool plan_only = false;
 };
 
 // --db, else $TRIBUTARY_DB_URL, else "" (libpq's PG* variables).
@@ -51,8 +57,15 @@ void migrate_db(const std::string& url);
 // Loads a connector file; `page_size` > 0 overrides every stream's.
 std::unique_ptr<connectors::Connector> load_connector(const std::string& path, int page_size);
 
-// The run's one-line summary on stdout; its error or warning, if any, on stderr.
+// The run's one-line summary on stdout; its error or warning, if any, on stderr. A planned
+// run (--plan-only): its id alone, so `RUN_ID=$(tributary backfill … --plan-only)` works.
 void print_summary(const engine::RunSummary& s);
+
+// --lease-seconds when given, else $TRIBUTARY_LEASE_SECONDS, else 60.
+std::chrono::seconds lease_seconds(int option);
+// The engine's options for a command that works windows.
+engine::EngineOptions engine_options(const GlobalOptions& g, const std::string& url, int workers, int wait_seconds,
+                                     int lease, StopFlag& stop);
 
 int cmd_backfill(const GlobalOptions& g, const BackfillOptions& o, StopFlag& stop);
 int cmd_resume(const GlobalOptions& g, const ResumeOptions& o, StopFlag& stop);

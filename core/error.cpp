@@ -18,6 +18,7 @@ std::string_view to_string(ErrorKind kind) {
     case ErrorKind::database_lost: return "database_lost";
     case ErrorKind::interrupted: return "interrupted";
     case ErrorKind::busy: return "busy";
+    case ErrorKind::lease_lost: return "lease_lost";
     case ErrorKind::internal: return "internal";
   }
   return "internal";
@@ -28,7 +29,8 @@ int exit_code_for(ErrorKind kind) {
     case ErrorKind::usage: return 2;
     case ErrorKind::config: return 3;
     case ErrorKind::database:
-    case ErrorKind::database_lost: return 4;
+    case ErrorKind::database_lost:
+    case ErrorKind::lease_lost: return 4;  // never leaves a worker: it drops the window and goes on
     case ErrorKind::auth: return 5;
     case ErrorKind::network:
     case ErrorKind::timeout:

@@ -21,6 +21,7 @@ enum class ErrorKind {
   database_lost,  // the connection dropped mid-run (server restart): reconnect, redo from the checkpoint
   interrupted,  // SIGINT / SIGTERM
   busy,         // another run is writing the same stream (one writer per stream)
+  lease_lost,   // this process no longer holds the window: another worker may; drop it, take another
   internal,
 };
 

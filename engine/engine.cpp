@@ -15,6 +15,7 @@
 #include "engine/worker.hpp"
 #include "engine/worker_governor.hpp"
 #include "pg/pg.hpp"
+#include "state/run_status.hpp"
 #include "state/run_store.hpp"
 #include "state/shared_limits.hpp"
 #include "state/stream_state.hpp"
@@ -55,6 +56,16 @@ class Countdown {
   std::condition_variable zero_;
   size_t left_;
 };
+
+// --plan-only: the run exists, nothing was worked.
+RunSummary planned_run(long long run_id, bool continued, bool sync) {
+  RunSummary s;
+  s.run_id = run_id;
+  s.continued = continued;
+  s.planned_only = true;
+  s.sync = sync;
+  return s;
+}
 
 }  // namespace
 
@@ -121,14 +132,6 @@ std::optional<ProgressSnapshot> Engine::progress_of(long long run_id, const http
   }
 }
 
-int RunSummary::exit_code() const {
-  if (fatal) return exit_code_for(fatal->kind());
-  if (windows_failed > 0) return exit_code_for(ErrorKind::data);
-  if (windows_done < windows_total) return exit_code_for(ErrorKind::interrupted);
-  if (records_rejected > 0) return kExitDoneWithRejects;
-  return 0;
-}
-
 Engine::Engine(const connectors::Connector& connector, EngineOptions options)
     : connector_(connector), options_(std::move(options)) {
   if (options_.stop == nullptr) options_.stop = &own_stop_;
@@ -167,6 +170,11 @@ SourceSession& Engine::source() {
   return *source_;
 }
 
+LeaseKeeper& Engine::leases() {
+  if (!leases_) leases_ = std::make_unique<LeaseKeeper>(options_.db_url, options_.lease);
+  return *leases_;
+}
+
 RunSummary Engine::backfill(const BackfillRequest& request) {
   auto streams = selected(request.streams);
   auto plan = WindowPlan{request.range.start, request.range.end, request.chunk}.windows();
@@ -200,7 +208,16 @@ RunSummary Engine::backfill(const BackfillRequest& request) {
     spdlog::info("run {}: {} stream(s), {} window(s) over {}", run_id, streams.size(), windows.size(),
                  to_string(request.range));
   }
+  if (options_.plan_only) return planned_run(run_id, existing.has_value(), false);
   return execute(run_id, existing.has_value(), lock);
+}
+
+RunSummary Engine::work(long long run_id) {
+  return continue_run(run_id, [&](state::WindowStore& windows) {
+    int reopened = windows.reopen(run_id, false);
+    spdlog::info("run {}: worker joining{}", run_id,
+                 reopened > 0 ? ", " + std::to_string(reopened) + " abandoned window(s) reopened" : "");
+  });
 }
 
 RunSummary Engine::resume(long long run_id) {
@@ -226,7 +243,7 @@ RunSummary Engine::continue_run(long long run_id, const std::function<void(state
   prepare_tables(run->spec.streams);
   state::StreamLock lock(options_.db_url);
   lock.acquire(keys(run->spec.streams), options_.lock_wait, options_.stop, [&] { return run_id; }, [] { return 0LL; });
-  state::WindowStore windows(*conn);
+  state::WindowStore windows(*conn, options_.lease);
   reopen(windows);
   return execute(run_id, true, lock);
 }
@@ -264,6 +281,10 @@ RunSummary Engine::sync(const SyncRequest& request) {
   if (run_id == 0) {
     spdlog::info("sync: every stream is up to date; nothing to extract");
     summary.up_to_date = true;
+    if (options_.plan_only) return summary;
+  } else if (options_.plan_only) {
+    // The deletion feeds are read by an in-process sync only (docs/operations.md).
+    return planned_run(run_id, false, true);
   } else {
     summary = execute(run_id, false, lock);
     summary.sync = true;
@@ -304,8 +325,9 @@ void Engine::read_deletions(const std::vector<std::string>& streams, std::option
 RunSummary Engine::execute(long long run_id, bool continued, state::StreamLock& lock) {
   set_log_context({run_id, "", 0});
   const auto started = std::chrono::steady_clock::now();
-  state::RunStore(*pg::connect(options_.db_url)).mark_run(run_id, state::Status::running);
+  state::mark_run_running(*pg::connect(options_.db_url), run_id);
   auto& source = this->source();
+  auto& leases = this->leases();
 
   WorkerGovernor governor(worker_range(options_.workers, connector_.config().rate_limit.max_concurrent));
   std::vector<std::optional<Error>> results(static_cast<size_t>(governor.range().max));  // never reallocated
@@ -316,7 +338,7 @@ RunSummary Engine::execute(long long run_id, bool continued, state::StreamLock& 
     auto i = threads.size();
     workers_left.add();
     threads.emplace_back([&, i] {
-      results[i] = Worker(connector_, source, options_, run_id, static_cast<int>(i), outage_streak)();
+      results[i] = Worker(connector_, source, options_, leases, run_id, static_cast<int>(i), outage_streak)();
       if (results[i]) options_.stop->request_stop();  // one worker's fatal error ends them all
       workers_left.done();
     });
@@ -338,31 +360,7 @@ RunSummary Engine::execute(long long run_id, bool continued, state::StreamLock& 
                run_id, stats.requests.load(), stats.retries.load(), stats.throttled.load(),
                stats.limit_decreases.load(), stats.auth_refreshes.load());
 
-  // A fresh connection: the server may have restarted while the workers ran.
-  auto conn = pg::connect(options_.db_url);
-  state::RunStore runs(*conn);
-  RunSummary summary;
-  summary.run_id = run_id;
-  summary.continued = continued;
-  for (auto& r : results) {
-    if (r && !summary.fatal) summary.fatal = r;
-  }
-  for (const auto& w : runs.windows(run_id)) {
-    ++summary.windows_total;
-    summary.windows_done += state::finished_ok(w.status);
-    summary.windows_failed += w.status == state::Status::failed;
-    summary.records_loaded += w.records_loaded;
-    summary.rows_changed += w.rows_changed;
-    summary.records_rejected += w.records_rejected;
-  }
-  bool complete = summary.windows_done == summary.windows_total;
-  std::string error = summary.fatal ? summary.fatal->what()
-                      : summary.windows_failed ? std::to_string(summary.windows_failed) + " window(s) failed"
-                      : complete ? "" : "interrupted";
-  auto status = !complete                         ? state::Status::failed
-                : summary.records_rejected > 0 ? state::Status::done_with_rejects
-                                               : state::Status::done;
-  runs.mark_run(run_id, status, error);
+  auto summary = summarize(run_id, continued, results);
   write_metrics(run_id, seconds_since(started), summary.exit_code());
   return summary;
 }

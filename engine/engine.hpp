@@ -9,6 +9,7 @@
 
 #include "connectors/connector.hpp"
 #include "core/interrupt.hpp"
+#include "engine/lease_keeper.hpp"
 #include "engine/progress.hpp"
 #include "engine/sync_plan.hpp"
 #include "state/stream_lock.hpp"
@@ -27,6 +28,13 @@ struct EngineOptions {
   std::chrono::milliseconds lock_wait{0};
   // Prometheus text-format metrics, rewritten atomically during the run and at its end; "" = none.
   std::string metrics_file;
+  // A window whose holder stops renewing it is reopened after this long (engine/lease_keeper.hpp).
+  std::chrono::seconds lease = state::kDefaultLease;
+  // backfill and sync: create the run and its windows, work none of them (RunSummary::planned_only).
+  bool plan_only = false;
+  // While other processes hold the run's last windows: wait for them (taking over those whose
+  // lease expires) before returning; off for `worker --any`, which moves on to other runs.
+  bool wait_for_others = true;
 };
 
 struct BackfillRequest {
@@ -49,6 +57,7 @@ struct RunSummary {
   long long rows_changed = 0;
   long long records_rejected = 0;  // quarantined in state.rejected_records
   bool up_to_date = false;  // sync: nothing to extract, no run was created
+  bool planned_only = false;  // --plan-only: the run was planned, no window worked
   bool sync = false;        // a sync's run (its summary says when nothing was new)
   bool deletions_read = false;          // sync: some stream's deletion feed was read
   long long deletions_reported = 0;     // deletions the feeds reported
@@ -71,6 +80,9 @@ class Engine {
   RunSummary retry(long long run_id, const std::vector<long long>& window_ids);
   // Extracts each stream from its high-water mark to now (docs/operations.md "Scheduled sync").
   RunSummary sync(const SyncRequest& request);
+  // Joins a planned or running run (tributary worker): windows whose process is gone go back to
+  // pending, failed ones stay failed; works windows until none is left to work.
+  RunSummary work(long long run_id);
   ~Engine();
 
  private:
@@ -82,6 +94,8 @@ class Engine {
   std::vector<std::string> selected(const std::vector<std::string>& streams) const;
   std::vector<state::StreamKey> keys(const std::vector<std::string>& streams) const;
   SourceSession& source();
+  LeaseKeeper& leases();
+  RunSummary summarize(long long run_id, bool continued, const std::vector<std::optional<Error>>& results);
   pqxx::connection& monitor_conn();
   std::optional<ProgressSnapshot> progress_of(long long run_id, const http::ExecutorStats& stats);
   void write_metrics(long long run_id, double seconds, std::optional<int> exit_code);
@@ -95,6 +109,7 @@ class Engine {
   std::unique_ptr<state::PgTokenStore> tokens_;
   std::unique_ptr<SourceSession> source_;  // one per engine: one limiter, one access token
   std::unique_ptr<pqxx::connection> monitor_conn_;
+  std::unique_ptr<LeaseKeeper> leases_;  // the heartbeat thread, while windows are worked
 };
 
 }  // namespace tributary::engine

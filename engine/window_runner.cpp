@@ -63,7 +63,34 @@ warehouse::RawTableWriter& WindowRunner::writer_for(const std::string& table) {
   return *slot;
 }
 
+void WindowRunner::bind_clients(const state::WindowRow* row) {
+  for (auto* client : {&ctx_.client, &ahead_client_}) {
+    if (row == nullptr) {
+      client->set_before_request(nullptr);
+      client->set_user_agent(user_agent_);
+      continue;
+    }
+    auto id = row->window_id;
+    client->set_before_request([this, id] {
+      if (ctx_.leases != nullptr) ctx_.leases->check(id);
+    });
+    client->set_user_agent(user_agent_ + " (" + ctx_.agent + "; window " + std::to_string(id) + ")");
+  }
+}
+
 state::WindowOutcome WindowRunner::run(state::WindowRow& row) {
+  bind_clients(&row);
+  try {
+    auto out = run_bound(row);
+    bind_clients(nullptr);
+    return out;
+  } catch (...) {
+    bind_clients(nullptr);
+    throw;
+  }
+}
+
+state::WindowOutcome WindowRunner::run_bound(state::WindowRow& row) {
   const auto& stream = ctx_.connector.stream(row.stream);
   PagingPass pass;
   pass.whole = !row.paging_complete && row.next_position.empty() && row.pages_loaded == 0;
@@ -186,6 +213,9 @@ void WindowRunner::commit_page(state::WindowRow& row, const connectors::Stream& 
   state::PageCheckpoint checkpoint = cp;
   bool refuse_check = false;  // after a data error: find the records PostgreSQL refuses, one by one
   for (int attempt = 1;; ++attempt) {
+    // A lost window is written no more (the checkpoint's fence would refuse it anyway).
+    if (ctx_.leases != nullptr) ctx_.leases->check(row.window_id);
+    const auto sent = std::chrono::steady_clock::now();
     try {
       pqxx::work txn(ctx_.conn);
       long long changed = 0;
@@ -203,6 +233,7 @@ void WindowRunner::commit_page(state::WindowRow& row, const connectors::Stream& 
       ctx_.windows.checkpoint(txn, with_deferred);
       txn.commit();
       deferred_ = {};
+      if (ctx_.leases != nullptr) ctx_.leases->renewed(row.window_id, sent);
       break;
     } catch (const pqxx::data_exception& e) {
       if (refuse_check) pg::rethrow_as_database_error(e, "writing " + stream.config().table);

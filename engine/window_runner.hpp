@@ -10,6 +10,7 @@
 
 #include "connectors/connector.hpp"
 #include "core/log.hpp"
+#include "engine/lease_keeper.hpp"
 #include "engine/set_digest.hpp"
 #include "engine/source.hpp"
 #include "state/window_store.hpp"
@@ -26,6 +27,8 @@ struct WorkerContext {
   std::string worker;
   long long run_id = 0;
   const StopFlag* stop = nullptr;
+  LeaseKeeper* leases = nullptr;  // null: no lease to check (nothing else works the run)
+  std::string agent;              // "instance …; worker N", for the User-Agent
 };
 
 // One verification sweep. A probing sweep compares every record it sees with raw and loads what
@@ -58,7 +61,8 @@ struct ReadPage {
 class WindowRunner {
  public:
   explicit WindowRunner(WorkerContext ctx)
-      : ctx_(std::move(ctx)), ahead_client_(ctx_.connector.config().http) {}
+      : ctx_(std::move(ctx)), ahead_client_(ctx_.connector.config().http),
+        user_agent_(ctx_.client.options().user_agent) {}
 
   // Runs the window to its end and returns the outcome to record. Throws Error for failures
   // that are not the window's verdict (interrupted, auth, database, source after retries).
@@ -66,6 +70,10 @@ class WindowRunner {
 
  private:
   // window_runner.cpp: paging and writing.
+  state::WindowOutcome run_bound(state::WindowRow& row);
+  // Both HTTP handles check the window's lease before each request and name it in their
+  // User-Agent; nullptr undoes that.
+  void bind_clients(const state::WindowRow* row);
   void page_through(state::WindowRow& row, const connectors::Stream& stream, PagingPass& pass);
   connectors::Page fetch_page(const connectors::SourceRequest& request, const state::WindowRow& row,
                               long long records_before);
@@ -101,7 +109,7 @@ class WindowRunner {
                    const std::vector<std::string>& missing);
   state::WindowOutcome count_check(const state::WindowRow& row, const connectors::Stream& stream,
                                    state::WindowOutcome out, long long verified);
-  void keep_lease(const state::WindowRow& row, bool may_use_database);
+  void keep_lease(const state::WindowRow& row);
 
   // Unchanged pages read since the window's last checkpoint, not yet checkpointed.
   struct DeferredPages {
@@ -115,7 +123,7 @@ class WindowRunner {
   DeferredPages deferred_;
   http::HttpClient ahead_client_;  // the requests made ahead, so they never share ctx_.client
   std::map<std::string, std::unique_ptr<warehouse::RawTableWriter>> writers_;
-  std::chrono::steady_clock::time_point lease_renewed_ = std::chrono::steady_clock::now();
+  std::string user_agent_;  // the connector's, before a window is named in it
 };
 
 // What identifies a record within a pass: its key, or its text when it has none (then it is

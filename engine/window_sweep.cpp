@@ -16,7 +16,6 @@ namespace {
 
 // Passes after paging; a source that changes under every one of them fails the window.
 constexpr int kMaxSweeps = 4;
-constexpr auto kLeaseRenewal = std::chrono::seconds(60);
 
 std::string sample(const std::vector<std::string>& ids) {
   std::string out;
@@ -32,13 +31,12 @@ void note_loaded(SweepPass& pass, const std::vector<std::string>& ids) {
 
 }  // namespace
 
-void WindowRunner::keep_lease(const state::WindowRow& row, bool may_use_database) {
+// The heartbeat renews the lease through a sweep; this only stops a sweep whose window is lost.
+// It never uses this worker's connection (the heartbeat has its own), so a sweep that only reads,
+// running beside the page being written, checks too.
+void WindowRunner::keep_lease(const state::WindowRow& row) {
   if (ctx_.stop != nullptr) ctx_.stop->check();
-  if (!may_use_database) return;  // a sweep that only reads may run beside the page being written
-  auto now = std::chrono::steady_clock::now();
-  if (now - lease_renewed_ < kLeaseRenewal) return;
-  ctx_.windows.extend_lease(row.window_id, ctx_.worker);
-  lease_renewed_ = now;
+  if (ctx_.leases != nullptr) ctx_.leases->check(row.window_id);
 }
 
 // Reading the set again needs neither raw nor the checkpoint, so it runs on its own thread (on a
@@ -130,7 +128,7 @@ SweepPass WindowRunner::sweep_pages(state::WindowRow& row, const connectors::Str
   std::set<std::string> seen{position};
   long long before = 0;
   for (;;) {
-    keep_lease(row, probe);
+    keep_lease(row);
     auto request = stream.page_request(row.window, position);
     auto page = fetch_page(request, row, before);
     stream.parse_page(page, position);
@@ -180,7 +178,7 @@ SweepPass WindowRunner::sweep_ids(state::WindowRow& row, const connectors::Strea
   };
   auto ahead = ids_at("");
   for (;;) {
-    keep_lease(row, probe);
+    keep_lease(row);
     auto page = ahead.get();
     if (page.next_position) {
       if (!seen.insert(*page.next_position).second) {

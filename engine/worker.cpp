@@ -34,8 +34,8 @@ Error as_error(const std::exception& e) {
 }  // namespace
 
 Worker::Worker(const connectors::Connector& connector, SourceSession& source, const EngineOptions& options,
-               long long run_id, int index, std::atomic<int>& outage_streak)
-    : connector_(connector), source_(source), options_(options), run_id_(run_id),
+               LeaseKeeper& leases, long long run_id, int index, std::atomic<int>& outage_streak)
+    : connector_(connector), source_(source), options_(options), leases_(leases), run_id_(run_id), index_(index),
       worker_id_(state::make_worker_id(index)), outage_streak_(outage_streak) {}
 
 std::optional<Error> Worker::operator()() {
@@ -59,20 +59,42 @@ std::optional<Error> Worker::operator()() {
 }
 
 std::optional<Error> Worker::serve(pqxx::connection& conn, http::HttpClient& client) {
-  state::WindowStore windows(conn);
+  state::WindowStore windows(conn, leases_.lease());
   // After a dropped connection: the window we held, and one whose claim committed while its
   // reply was lost, go back to 'pending', to be redone from their last committed page. (On the
   // first call the id, unique to this process, holds nothing.)
   if (int released = windows.release_all(run_id_, worker_id_); released > 0) {
     spdlog::info("worker {}: gave back {} window(s) it held when the connection dropped", worker_id_, released);
   }
-  WindowRunner runner({connector_, source_, conn, client, windows, worker_id_, run_id_, options_.stop});
+  auto agent = "instance " + state::ProcessIdentity::current().instance + "; worker " + std::to_string(index_);
+  WindowRunner runner({connector_, source_, conn, client, windows, worker_id_, run_id_, options_.stop, &leases_, agent});
   while (!options_.stop->stop_requested()) {
+    const auto asked = LeaseKeeper::Clock::now();
     auto row = windows.claim_next(run_id_, worker_id_);
-    if (!row) break;
+    if (!row) {
+      if (await_work(windows)) continue;
+      break;
+    }
+    leases_.hold(row->window_id, worker_id_, asked);
+    struct Drop {  // however run_window leaves (a lost connection throws through it)
+      LeaseKeeper& leases;
+      long long window_id;
+      ~Drop() { leases.drop(window_id); }
+    } drop{leases_, row->window_id};
     if (auto fatal = run_window(runner, windows, *row)) return fatal;
   }
   return std::nullopt;
+}
+
+bool Worker::await_work(state::WindowStore& windows) {
+  for (;;) {
+    auto open = windows.open_work(run_id_);
+    if (open.pending > 0) return true;
+    if (open.running == 0) return false;
+    // Expired leases, and claims of processes found dead on this host, go back to pending.
+    if (windows.reopen(run_id_, false) > 0) return true;
+    if (!options_.wait_for_others || !options_.stop->sleep_for(kIdlePoll)) return false;
+  }
 }
 
 // Waits for PostgreSQL to come back (a restart, a failover) with capped backoff; after
@@ -127,6 +149,13 @@ std::optional<Error> Worker::run_window(WindowRunner& runner, state::WindowStore
 // Records a window's failure; returns the error that must stop the whole run, if any.
 std::optional<Error> Worker::fail_window(state::WindowStore& windows, state::WindowRow& row, const Error& e) {
   if (e.kind() == ErrorKind::database_lost) throw e;  // nothing can be recorded: reconnect first
+  if (e.kind() == ErrorKind::lease_lost) {
+    // Another worker may hold it now: write nothing of it (the release below touches the row
+    // only if our claim is still there, i.e. when only the renewal failed) and take another.
+    spdlog::warn("window {}: abandoned, this worker no longer holds it: {}", row.window_id, e.what());
+    windows.release(row.window_id, worker_id_);
+    return std::nullopt;
+  }
   if (e.kind() == ErrorKind::interrupted) {
     windows.release(row.window_id, worker_id_);
     throw e;

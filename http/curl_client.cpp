@@ -92,6 +92,7 @@ HttpClient::HttpClient(HttpOptions options) : options_(std::move(options)) {
 HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(handle_)); }
 
 HttpResponse HttpClient::perform(const HttpRequest& req) {
+  if (before_request_) before_request_();
   CURL* h = static_cast<CURL*>(handle_);
   curl_easy_reset(h);  // keeps the connection cache, forgets the previous request's options
   HttpResponse res;

@@ -2,6 +2,7 @@
 // One libcurl easy handle: reuses its connection across requests. Not thread-safe;
 // each worker thread owns one.
 #include <chrono>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -43,8 +44,17 @@ class HttpClient {
   // Header names are lower-cased; a field sent on several lines is one value joined by ", ".
   HttpResponse perform(const HttpRequest& request);
 
+  // Runs before every request this handle sends (each attempt of a retried one); what it throws
+  // leaves perform() before anything is sent. The engine checks there that it still holds the
+  // window the request is for (a process frozen past its lease must not ask again).
+  void set_before_request(std::function<void()> check) { before_request_ = std::move(check); }
+  // Names the worker and window in the User-Agent, so the source's logs can tell workers apart.
+  void set_user_agent(std::string user_agent) { options_.user_agent = std::move(user_agent); }
+  const HttpOptions& options() const { return options_; }
+
  private:
   HttpOptions options_;
+  std::function<void()> before_request_;
   void* handle_;  // CURL*
 };
 

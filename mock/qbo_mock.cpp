@@ -39,6 +39,7 @@ QboMock::Impl::Impl(QboMockOptions options)
       tokens_(options_),
       limiter_(options_.max_requests_per_minute, std::chrono::milliseconds(options_.rate_interval_ms),
                options_.max_concurrent_requests),
+      request_log_(options_.request_log_path),
       server_("QboMock", "qbo-mock", kWorkerThreads) {
   if (options_.cdc_max_objects < 1) throw std::invalid_argument("cdc_max_objects must be at least 1");
 }
@@ -73,6 +74,14 @@ void QboMock::Impl::handle_data_api(const httplib::Request& req, httplib::Respon
                                     int QboMockStats::*counter, DataAnswer answer) {
   const std::string realm = req.matches[1];
   BodyFormat format = format_for_accept(req.get_header_value("Accept"));
+  const auto arrived = now_utc_ms();
+  struct Logged {  // written once the answer is decided, however the handler leaves
+    Impl* self;
+    const httplib::Request& req;
+    httplib::Response& res;
+    std::int64_t arrived;
+    ~Logged() { self->request_log_.add(arrived, now_utc_ms(), res.status, req.get_header_value("User-Agent")); }
+  } logged{this, req, res, arrived};
   std::optional<FaultRule> fault;
   bool admitted = false;
   {

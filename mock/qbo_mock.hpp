@@ -39,6 +39,8 @@ struct QboMockOptions {
   // Objects one CDC answer holds at most, all entities together (the latest are cut); tests
   // lower it so a truncated answer needs a handful of records. Must be at least 1.
   int cdc_max_objects = kCdcMaxObjects;
+  // Appends a line per data API request (mock/common/request_log.hpp); "" = none.
+  std::string request_log_path;
 };
 
 // Applied to the next matching requests, in the order added (a queue per path prefix).

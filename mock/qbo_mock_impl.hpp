@@ -12,6 +12,7 @@
 
 #include "mock/common/http_faults.hpp"
 #include "mock/common/mock_server.hpp"
+#include "mock/common/request_log.hpp"
 #include "mock/qbo_auth.hpp"
 #include "mock/qbo_data.hpp"
 #include "mock/qbo_faults.hpp"
@@ -99,6 +100,7 @@ class QboMock::Impl {
     Selection selection;
   };
   std::vector<CachedSelection> selections_;  // the last few, newest last
+  RequestLog request_log_;
 
   MockServer server_;
 };

@@ -35,6 +35,8 @@ void add_flags(CLI::App& app, tmock::ProcessFlags& f, tmock::QboMockOptions& o) 
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   app.add_option("--cdc-max-objects", o.cdc_max_objects, "objects one CDC answer holds at most")
       ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--request-log", o.request_log_path, "append a line per data API request: arrival and answer "
+                                                      "times (ms), status, User-Agent");
   app.add_flag("--no-rotate", [&o](std::int64_t) { o.rotate_refresh_tokens = false; },
                "keep the same refresh token on every refresh");
 }

@@ -43,6 +43,13 @@ SELECT run_id, count(*), count(*) FILTER (WHERE status = 'done'),
        coalesce(sum(records_loaded), 0), count(*) FILTER (WHERE status = 'pending')
 FROM state.windows WHERE run_id = ANY($1::bigint[]) GROUP BY run_id)";
 
+constexpr const char* kOpenRuns = R"(
+SELECT r.run_id FROM state.runs r
+WHERE r.status NOT IN ('done', 'done_with_rejects')
+  AND EXISTS (SELECT 1 FROM state.windows w WHERE w.run_id = r.run_id
+              AND (w.status = 'pending' OR (w.status = 'running' AND w.lease_expires_at_utc < now())))
+ORDER BY r.run_id)";
+
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -234,17 +241,14 @@ std::map<long long, WindowTally> RunStore::window_tallies(const std::vector<long
   }
 }
 
-void RunStore::mark_run(long long run_id, Status status, const std::string& error) {
+std::vector<long long> RunStore::open_runs() {
   try {
     pqxx::work txn(conn_);
-    txn.exec_params(R"(
-UPDATE state.runs SET status = $2, last_error = NULLIF($3, ''),
-  started_at_utc = coalesce(started_at_utc, CASE WHEN $2 = 'running' THEN now() END),
-  finished_at_utc = CASE WHEN $2 IN ('done', 'done_with_rejects', 'failed') THEN now() END
-WHERE run_id = $1)", run_id, to_string(status), error);
-    txn.commit();
+    std::vector<long long> out;
+    for (const auto& r : txn.exec(kOpenRuns)) out.push_back(r[0].as<long long>());
+    return out;
   } catch (const pqxx::failure& e) {
-    pg::rethrow_as_database_error(e, "updating run " + std::to_string(run_id));
+    pg::rethrow_as_database_error(e, "listing open runs");
   }
 }
 

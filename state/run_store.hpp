@@ -28,7 +28,8 @@ class RunStore {
   // Window counts by status for each of `run_ids` (one grouped read; runs without windows absent).
   std::map<long long, WindowTally> window_tallies(const std::vector<long long>& run_ids);
 
-  void mark_run(long long run_id, Status status, const std::string& error = "");
+  // Unfinished runs with a window to work (pending, or running with an expired lease), oldest first.
+  std::vector<long long> open_runs();
 
  private:
   pqxx::connection_base& conn_;

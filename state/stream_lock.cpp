@@ -25,6 +25,11 @@ WHERE locktype = 'advisory' AND granted AND objsubid = 2
 LIMIT 1)";
 
 constexpr auto kPoll = std::chrono::milliseconds(500);
+// A gate is held for one short transaction: another process is starting on the stream this
+// instant. Workers of one run are often started together (a Job's pods, a DAG's tasks), so this
+// is waited out, whatever --wait says, for up to kGateGrace.
+constexpr auto kGatePoll = std::chrono::milliseconds(50);
+constexpr auto kGateGrace = std::chrono::seconds(10);
 
 struct Holder {
   int key = 0;
@@ -52,6 +57,13 @@ std::string describe(const Holder& h, const std::vector<StreamKey>& keys) {
   }
   return h.run == 0 ? stream + " is being claimed by another process"
                     : stream + " is being written by run " + std::to_string(h.run);
+}
+
+// Sleeps `d`; throws Error(interrupted) when a stop is requested meanwhile.
+void pause(const StopFlag* stop, std::chrono::milliseconds d, const std::string& waiting_for) {
+  if (stop != nullptr ? !stop->sleep_for(d) : (std::this_thread::sleep_for(d), false)) {
+    throw Error(ErrorKind::interrupted, "interrupted while waiting for " + waiting_for);
+  }
 }
 
 void hold(pqxx::work& txn, const std::vector<int>& keys, long long run_id) {
@@ -83,6 +95,7 @@ long long StreamLock::acquire(const std::vector<StreamKey>& keys, std::chrono::m
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   const auto deadline = std::chrono::steady_clock::now() + wait;
+  const auto gate_deadline = std::chrono::steady_clock::now() + kGateGrace;
   bool announced = false;
   if (!conn_) conn_ = pg::connect(db_url_);
   for (;;) {
@@ -91,6 +104,10 @@ long long StreamLock::acquire(const std::vector<StreamKey>& keys, std::chrono::m
       long long run_id = existing();
       if (auto holder = gate_and_find_holder(txn, ids, run_id)) {
         txn.abort();
+        if (holder->run == 0 && std::chrono::steady_clock::now() < gate_deadline) {
+          pause(stop, kGatePoll, "the stream locks");
+          continue;
+        }
         const auto what = describe(*holder, keys);
         if (std::chrono::steady_clock::now() >= deadline) {
           throw Error(ErrorKind::busy, what + (wait.count() > 0 ? ", still, after waiting " +
@@ -99,9 +116,7 @@ long long StreamLock::acquire(const std::vector<StreamKey>& keys, std::chrono::m
         }
         if (!announced) spdlog::info("{}; waiting up to {} s", what, wait.count() / 1000);
         announced = true;
-        if (stop != nullptr ? !stop->sleep_for(kPoll) : (std::this_thread::sleep_for(kPoll), false)) {
-          throw Error(ErrorKind::interrupted, "interrupted while waiting for " + what);
-        }
+        pause(stop, kPoll, what);
         continue;
       }
       if (run_id == 0) run_id = create();

@@ -1,11 +1,5 @@
 #include "state/window_store.hpp"
 
-#include <signal.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
-
 #include "pg/pg.hpp"
 #include "state/rows.hpp"
 
@@ -54,9 +48,16 @@ UPDATE state.windows SET status = $3, expected_count = NULLIF($4, '')::bigint,
   pages_loaded = CASE WHEN $7 THEN 0 ELSE pages_loaded END
 WHERE window_id = $1 AND claimed_by = $2)";
 
-constexpr const char* kExtendLease = R"(
-UPDATE state.windows SET lease_expires_at_utc = now() + make_interval(secs => $3), updated_at_utc = now()
-WHERE window_id = $1 AND claimed_by = $2 AND status = 'running')";
+constexpr const char* kRenew = R"(
+UPDATE state.windows w SET lease_expires_at_utc = now() + make_interval(secs => $3)
+FROM unnest($1::bigint[], $2::text[]) AS h(window_id, claimed_by)
+WHERE w.window_id = h.window_id AND w.claimed_by = h.claimed_by AND w.status = 'running'
+RETURNING w.window_id)";
+
+constexpr const char* kOpenWork = R"(
+SELECT count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'running'),
+       count(*) FILTER (WHERE status = 'running' AND lease_expires_at_utc < now())
+FROM state.windows WHERE run_id = $1)";
 
 constexpr const char* kRelease = R"(
 UPDATE state.windows SET status = 'pending', claimed_by = NULL, lease_expires_at_utc = NULL,
@@ -68,29 +69,24 @@ UPDATE state.windows SET status = 'pending', claimed_by = NULL, lease_expires_at
   updated_at_utc = now()
 WHERE run_id = $1 AND claimed_by = $2 AND status = 'running')";
 
-std::string host_name() {
-  char buf[256] = {0};
-  gethostname(buf, sizeof buf - 1);
-  return buf;
+// A claim made in this kernel boot and pid namespace by a process that no longer exists (its
+// pid is free, or was reused by a process that started later). Claims of other hosts and
+// containers, and those in the older "host:pid:n" shape, wait for their lease.
+bool claimed_by_dead_local_process(const std::string& text) {
+  auto claim = parse_claim(text);
+  if (!claim) return false;
+  auto start = process_start_ticks(claim->process.pid);
+  return local_liveness(*claim, ProcessIdentity::current(), start) == ClaimLiveness::dead;
 }
 
-// A claim "host:pid:n" made on this host by a process that no longer exists.
-bool claimed_by_dead_local_process(const std::string& claim, const std::string& host) {
-  auto first = claim.find(':');
-  auto second = claim.find(':', first + 1);
-  if (first == std::string::npos || second == std::string::npos) return false;
-  if (claim.substr(0, first) != host) return false;
-  pid_t pid = static_cast<pid_t>(std::stol(claim.substr(first + 1, second - first - 1)));
-  return kill(pid, 0) == -1 && errno == ESRCH;
+Error lease_lost(long long window_id, const std::string& worker) {
+  return Error(ErrorKind::lease_lost, "window " + std::to_string(window_id) + " is no longer claimed by " + worker +
+                                          " (its lease expired and it was reopened or taken by another worker)");
 }
 
 std::string opt_text(const std::optional<long long>& v) { return v ? std::to_string(*v) : ""; }
 
 }  // namespace
-
-std::string make_worker_id(int thread_index) {
-  return host_name() + ":" + std::to_string(getpid()) + ":" + std::to_string(thread_index);
-}
 
 int WindowStore::reopen(long long run_id, bool include_failed) {
   try {
@@ -99,10 +95,9 @@ int WindowStore::reopen(long long run_id, bool include_failed) {
         "SELECT DISTINCT claimed_by FROM state.windows WHERE run_id = $1 AND status = 'running' "
         "AND claimed_by IS NOT NULL", run_id);
     std::vector<std::string> dead;
-    auto host = host_name();
     for (const auto& row : claims) {
       auto claim = row[0].as<std::string>();
-      if (claimed_by_dead_local_process(claim, host)) dead.push_back(claim);
+      if (claimed_by_dead_local_process(claim)) dead.push_back(claim);
     }
     auto result = txn.exec_params(kReopen, run_id, pg::array_literal(dead), include_failed);
     txn.commit();
@@ -129,35 +124,45 @@ void WindowStore::checkpoint(pqxx::transaction_base& txn, const PageCheckpoint& 
   auto result = txn.exec_params(kCheckpoint, cp.window_id, cp.worker, cp.next_position,
                                 cp.next_page_number, cp.paging_complete, cp.records, cp.reconciled,
                                 static_cast<long>(lease_.count()), cp.rows_changed, cp.rejected, cp.pages);
-  if (result.affected_rows() != 1) {
-    throw Error(ErrorKind::database, "window " + std::to_string(cp.window_id) +
-                                         " is no longer claimed by " + cp.worker +
-                                         " (lease expired and another worker took it)");
-  }
+  if (result.affected_rows() != 1) throw lease_lost(cp.window_id, cp.worker);
 }
 
 void WindowStore::finish(long long window_id, const std::string& worker, const WindowOutcome& o) {
   try {
     pqxx::work txn(conn_);
-    txn.exec_params(kFinish, window_id, worker, to_string(o.status), opt_text(o.expected_count),
-                    opt_text(o.verified_count), o.error, o.restart_paging, o.guarantee, o.sweeps);
+    auto result = txn.exec_params(kFinish, window_id, worker, to_string(o.status), opt_text(o.expected_count),
+                                  opt_text(o.verified_count), o.error, o.restart_paging, o.guarantee, o.sweeps);
+    if (result.affected_rows() != 1) throw lease_lost(window_id, worker);
     txn.commit();
   } catch (const pqxx::failure& e) {
     pg::rethrow_as_database_error(e, "finishing window " + std::to_string(window_id));
   }
 }
 
-void WindowStore::extend_lease(long long window_id, const std::string& worker) {
+std::vector<long long> WindowStore::renew(const std::vector<long long>& window_ids,
+                                          const std::vector<std::string>& claims) {
+  std::vector<std::string> ids;
+  for (auto id : window_ids) ids.push_back(std::to_string(id));
   try {
     pqxx::work txn(conn_);
-    auto result = txn.exec_params(kExtendLease, window_id, worker, static_cast<long>(lease_.count()));
+    auto rows = txn.exec_params(kRenew, pg::array_literal(ids), pg::array_literal(claims),
+                                static_cast<long>(lease_.count()));
     txn.commit();
-    if (result.affected_rows() != 1) {
-      throw Error(ErrorKind::database, "window " + std::to_string(window_id) + " is no longer claimed by " + worker +
-                                           " (lease expired and another worker took it)");
-    }
+    std::vector<long long> out;
+    for (const auto& r : rows) out.push_back(r[0].as<long long>());
+    return out;
   } catch (const pqxx::failure& e) {
-    pg::rethrow_as_database_error(e, "extending the lease of window " + std::to_string(window_id));
+    pg::rethrow_as_database_error(e, "renewing window leases");
+  }
+}
+
+OpenWork WindowStore::open_work(long long run_id) {
+  try {
+    pqxx::work txn(conn_);
+    auto r = txn.exec_params1(kOpenWork, run_id);
+    return {r[0].as<long long>(), r[1].as<long long>(), r[2].as<long long>()};
+  } catch (const pqxx::failure& e) {
+    pg::rethrow_as_database_error(e, "reading the open windows of run " + std::to_string(run_id));
   }
 }
 

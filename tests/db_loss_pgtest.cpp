@@ -47,9 +47,15 @@ TEST_F(RestConnectors, AClaimCommittedAsTheConnectionDroppedIsGivenBackAndDone) 
                               "--workers", "1"},
                    env(), "/dev/null", err_path);
   wait_for_committed_pages(2);
-  char host[256] = {0};
-  gethostname(host, sizeof host - 1);
-  std::string worker = std::string(host) + ":" + std::to_string(pid) + ":0";  // the only worker's id
+  // The only worker's id (random per process: state/claim_identity.hpp), read from its claim.
+  std::string worker;
+  {
+    pqxx::connection conn(test_db_url());
+    pqxx::work txn(conn);
+    auto held = txn.exec("SELECT claimed_by FROM state.windows WHERE status = 'running' AND claimed_by IS NOT NULL");
+    ASSERT_EQ(held.size(), 1u) << "one worker holds one window";
+    worker = held[0][0].as<std::string>();
+  }
   {
     // The lost claim: the last pending window, running under the worker's id, lease 10 minutes.
     pqxx::connection conn(test_db_url());
