@@ -37,12 +37,19 @@ struct Holder {
 };
 
 // Gates taken in key order, so two processes never wait on each other's.
-std::optional<Holder> gate_and_find_holder(pqxx::work& txn, const std::vector<int>& keys, long long mine) {
+// The streams' gates for this transaction; a holder (run 0) when another process is starting on
+// one of them this instant.
+std::optional<Holder> take_gates(pqxx::work& txn, const std::vector<int>& keys) {
   for (int key : keys) {
     if (!txn.exec_params1("SELECT pg_try_advisory_xact_lock($1)", gate_key(key))[0].as<bool>()) {
-      return Holder{key, 0};  // another process is starting on it this instant
+      return Holder{key, 0};
     }
   }
+  return std::nullopt;
+}
+
+// Another run holding one of the streams, under their gates.
+std::optional<Holder> find_holder(pqxx::work& txn, const std::vector<int>& keys, long long mine) {
   std::vector<std::string> texts;
   for (int key : keys) texts.push_back(std::to_string(key));
   auto rows = txn.exec_params(kHolder, pg::array_literal(texts), mine);
@@ -101,8 +108,16 @@ long long StreamLock::acquire(const std::vector<StreamKey>& keys, std::chrono::m
   for (;;) {
     try {
       pqxx::work txn(*conn_);
-      long long run_id = existing();
-      if (auto holder = gate_and_find_holder(txn, ids, run_id)) {
+      // Which run to continue is asked only once the gates are held: a process that created the
+      // run committed it before letting go of its gates, so it is seen here. Asked before, two
+      // planners (each exits at once, --plan-only) could both find none and create two runs.
+      auto holder = take_gates(txn, ids);
+      long long run_id = 0;
+      if (!holder) {
+        run_id = existing();
+        holder = find_holder(txn, ids, run_id);
+      }
+      if (holder) {
         txn.abort();
         if (holder->run == 0 && std::chrono::steady_clock::now() < gate_deadline) {
           pause(stop, kGatePoll, "the stream locks");

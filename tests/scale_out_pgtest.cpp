@@ -282,6 +282,26 @@ TEST_F(ScaleOut, TheSameBackfillTwiceAtOnceSharesOneRun) {
   EXPECT_TRUE(overlaps.empty()) << overlaps.front();
 }
 
+// Planners started together (an init step in each pod) all print the same run: which run to
+// continue is decided under the streams' gates, after whoever created it committed it.
+TEST_F(ScaleOut, PlannersStartedTogetherPrintOneRun) {
+  auto args = backfill_args(kStart, kEnd, {"--stream", "invoices", "--chunk-days", "7", "--plan-only", "--wait", "30"});
+  std::vector<pid_t> planners;
+  std::vector<std::string> outs;
+  for (int i = 0; i < 6; ++i) {
+    outs.push_back("/tmp/tributary-scale-out-planner-" + std::to_string(getpid()) + "-" + std::to_string(i) + ".out");
+    std::remove(outs.back().c_str());
+    planners.push_back(spawn(binary(), args, env(), outs.back(), "/dev/null"));
+    children_.push_back(planners.back());
+  }
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(finish(planners[static_cast<size_t>(i)], std::chrono::seconds(40)), 0);
+    EXPECT_EQ(slurp(outs[static_cast<size_t>(i)]), "1\n") << "planner " << i;
+    std::remove(outs[static_cast<size_t>(i)].c_str());
+  }
+  EXPECT_EQ(scalar("SELECT count(*) FROM state.runs"), 1);
+}
+
 // Workers started together (a Job's pods, a DAG's mapped tasks) all join: one that finds the
 // streams' gate held by another joining at that instant waits for it instead of exiting 8.
 TEST_F(ScaleOut, WorkersStartedTogetherAllJoin) {
