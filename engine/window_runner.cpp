@@ -53,7 +53,9 @@ ReadPage WindowRunner::read_page(http::HttpClient& client, const connectors::Str
   read.page.body.reserve(std::max<size_t>(read.page.body.size(), 64));
   stream.parse_page(read.page, position);
   read.md5s.reserve(read.page.records.size());
-  for (const auto& r : read.page.records) read.md5s.push_back(r.reject_reason.empty() ? warehouse::md5_hex(r.json) : "");
+  for (const auto& r : read.page.records) {
+    read.md5s.push_back(r.reject_reason.empty() ? warehouse::md5_hex(r.json) : "");
+  }
   return read;
 }
 
