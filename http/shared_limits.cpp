@@ -92,6 +92,23 @@ SharedLimits::Pass::~Pass() {
   if (owner_ != nullptr) owner_->finished(slot_);
 }
 
+template <typename F>
+auto SharedLimits::ask_store(std::unique_lock<std::mutex>& lock, bool& busy, F&& call) {
+  busy = true;
+  lock.unlock();
+  struct Answered {  // also when the call throws
+    SharedLimits& self;
+    std::unique_lock<std::mutex>& lock;
+    bool& busy;
+    ~Answered() {
+      lock.lock();
+      busy = false;
+      self.cv_.notify_all();
+    }
+  } answered{*this, lock, busy};
+  return call();
+}
+
 void SharedLimits::check_stop() const {
   if (stop_ != nullptr) stop_->check();
 }
@@ -123,20 +140,7 @@ SharedLimits::Slot SharedLimits::take_slot() {
         cv_.wait_until(lock, polling_ ? now + kMaxWaitSlice : std::min(next_poll_, now + kMaxWaitSlice));
         continue;
       }
-      polling_ = true;
-      lock.unlock();
-      std::optional<int> got;
-      try {
-        got = store_.acquire_slot(scope_, slots_);
-      } catch (...) {
-        lock.lock();
-        polling_ = false;
-        cv_.notify_all();
-        throw;
-      }
-      lock.lock();
-      polling_ = false;
-      cv_.notify_all();
+      auto got = ask_store(lock, polling_, [&] { return store_.acquire_slot(scope_, slots_); });
       if (!got) {
         poll_backoff_ = std::clamp(poll_backoff_ * 2, kFirstPoll, kPollCap);
         next_poll_ = now + jittered(poll_backoff_);
@@ -192,19 +196,7 @@ SharedLimits::Clock::time_point SharedLimits::take_token() {
     // later would likely outlive its short life, and count against every process for nothing.
     // Where the rate is what holds requests back, they pile up here and batches fill.
     const int want = std::clamp(token_waiters_, 1, rate_.batch);
-    taking_ = true;
-    lock.unlock();
-    LogTake take;
-    try {
-      take = store_.take_tokens(scope_, want, rate_);
-    } catch (...) {
-      lock.lock();
-      taking_ = false;
-      cv_.notify_all();
-      throw;
-    }
-    lock.lock();
-    taking_ = false;
+    auto take = ask_store(lock, taking_, [&] { return store_.take_tokens(scope_, want, rate_); });
     // Spent within the lifetime counted from before the store decided, or dropped.
     for (int i = 0; i < take.granted; ++i) tokens_.push_back(now + rate_.token_lifetime);
     // Processes told the same moment would all ask at once, and all but one for nothing.

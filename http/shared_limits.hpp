@@ -90,6 +90,10 @@ class SharedLimits {
   void finished(std::optional<Slot> slot);  // a pass ends
   void give_back(const Slot& slot);         // to the store; errors logged, the lease covers them
   void release_surplus(std::unique_lock<std::mutex>& lock);
+  // Calls the store without the lock while `busy` says one of our threads is at it; whatever the
+  // call does, `busy` is cleared and the waiters woken, with the lock held again.
+  template <typename F>
+  auto ask_store(std::unique_lock<std::mutex>& lock, bool& busy, F&& call);
   void check_stop() const;
   void renew_leases(const std::stop_token& stop);  // the heartbeat thread
 
