@@ -90,7 +90,10 @@ bool Worker::await_work(state::WindowStore& windows) {
   for (;;) {
     auto open = windows.open_work(run_id_);
     if (open.pending > 0) return true;
-    if (open.running == 0) return false;
+    // Windows this process's other workers hold are theirs to finish (a failed one goes back to
+    // pending and its worker claims it again): waiting for them would only add up to a poll to
+    // the run's end.
+    if (open.elsewhere == 0) return false;
     // Expired leases, and claims of processes found dead on this host, go back to pending.
     if (windows.reopen(run_id_, false) > 0) return true;
     if (!options_.wait_for_others || !options_.stop->sleep_for(kIdlePoll)) return false;

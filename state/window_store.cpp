@@ -56,7 +56,8 @@ RETURNING w.window_id)";
 
 constexpr const char* kOpenWork = R"(
 SELECT count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'running'),
-       count(*) FILTER (WHERE status = 'running' AND lease_expires_at_utc < now())
+       count(*) FILTER (WHERE status = 'running' AND lease_expires_at_utc < now()),
+       count(*) FILTER (WHERE status = 'running' AND NOT starts_with(coalesce(claimed_by, ''), $2))
 FROM state.windows WHERE run_id = $1)";
 
 constexpr const char* kRelease = R"(
@@ -159,8 +160,8 @@ std::vector<long long> WindowStore::renew(const std::vector<long long>& window_i
 OpenWork WindowStore::open_work(long long run_id) {
   try {
     pqxx::work txn(conn_);
-    auto r = txn.exec_params1(kOpenWork, run_id);
-    return {r[0].as<long long>(), r[1].as<long long>(), r[2].as<long long>()};
+    auto r = txn.exec_params1(kOpenWork, run_id, ProcessIdentity::current().instance + "/");
+    return {r[0].as<long long>(), r[1].as<long long>(), r[2].as<long long>(), r[3].as<long long>()};
   } catch (const pqxx::failure& e) {
     pg::rethrow_as_database_error(e, "reading the open windows of run " + std::to_string(run_id));
   }

@@ -21,6 +21,7 @@ struct OpenWork {
   long long pending = 0;
   long long running = 0;  // held by some process (this one included)
   long long expired = 0;  // of those, lease expired: any worker may reopen them
+  long long elsewhere = 0;  // of those, held by other processes
 };
 
 class WindowStore {

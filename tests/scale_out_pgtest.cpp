@@ -20,6 +20,9 @@
 #include <regex>
 #include <thread>
 
+#include "state/claim_identity.hpp"
+#include "state/window_store.hpp"
+#include "tests/support/database.hpp"
 #include "tests/support/qbo_fixture.hpp"
 
 namespace tributary::testing {
@@ -163,6 +166,25 @@ TEST_F(ScaleOut, PlanOnlyPrintsTheRunIdAndFetchesNothing) {
   EXPECT_EQ(plan({"--chunk-days", "7"}), run_id);
   EXPECT_EQ(scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"), 0);
   EXPECT_EQ(mock_->stats().query_requests, 0);
+}
+
+// An idle worker waits only for windows other processes hold: those of its own process are
+// theirs to finish, and waiting for them would only delay the run's end by a poll.
+TEST_F(ScaleOut, OnlyWindowsHeldByOtherProcessesCountAsElsewhere) {
+  auto run_id = plan({"--chunk-days", "7"});
+  pqxx::connection conn(test_db_url());
+  state::WindowStore windows(conn);
+  ASSERT_TRUE(windows.claim_next(run_id, state::make_worker_id(0)));
+  auto open = windows.open_work(run_id);
+  EXPECT_EQ(open.running, 1);
+  EXPECT_EQ(open.elsewhere, 0) << "this process's own window";
+  auto other = state::ProcessIdentity::current();
+  other.instance = other.instance == "000000000000" ? "111111111111" : "000000000000";
+  ASSERT_TRUE(windows.claim_next(run_id, state::format_claim({other, 0})));
+  open = windows.open_work(run_id);
+  EXPECT_EQ(open.running, 2);
+  EXPECT_EQ(open.elsewhere, 1) << "a window of another instance, though on this host and pid";
+  EXPECT_GT(open.pending, 0);
 }
 
 TEST_F(ScaleOut, ThreeWorkersOneKilledOneFrozenPastItsLeaseEndDoneWithTheExactSourceSet) {
