@@ -43,49 +43,73 @@ SharedLimits::~SharedLimits() {
     heartbeat_.request_stop();
     heartbeat_.join();
   }
-  std::vector<Slot> left;
+  std::vector<Spare> left;
   {
     std::lock_guard lock(mutex_);
-    left.swap(handed_over_);
+    left.swap(spare_);
   }
-  for (const auto& s : left) give_back(s);
+  for (const auto& s : left) give_back(s.slot);
 }
 
+std::vector<SharedLimits::Slot> SharedLimits::take_expired_spares(Clock::time_point now) {
+  std::vector<Slot> out;
+  auto first_kept = std::find_if(spare_.begin(), spare_.end(), [&](const Spare& s) { return s.until > now; });
+  for (auto it = spare_.begin(); it != first_kept; ++it) out.push_back(it->slot);
+  spare_.erase(spare_.begin(), first_kept);
+  return out;
+}
+
+// Wakes for whichever comes first: the next renewal, or the oldest spare slot's linger ending.
 void SharedLimits::renew_leases(const std::stop_token& stop) {
+  auto next_renewal = Clock::now() + slots_.heartbeat;
   for (;;) {
-    int held_before = 0;
+    std::vector<Slot> expired;
     {
       std::unique_lock lock(mutex_);
-      heartbeat_cv_.wait_for(lock, stop, slots_.heartbeat, [] { return false; });
+      const auto parked = spares_parked_;
+      const auto wake = spare_.empty() ? next_renewal : std::min(next_renewal, spare_.front().until);
+      heartbeat_cv_.wait_until(lock, stop, wake, [&] { return spares_parked_ != parked; });
       if (stop.stop_requested()) return;
-      if (held_ == 0) continue;  // an idle process holds nothing and says nothing
-      held_before = held_;
+      expired = take_expired_spares(Clock::now());
     }
-    int renewed = 0;
-    try {
-      renewed = store_.renew_slots(scope_, slots_);
-      spdlog::debug("shared limits {}: leases of {} slot(s) renewed", scope_, renewed);
-    } catch (const std::exception& e) {
-      spdlog::warn("shared limits {}: renewing the leases of this process's slots: {}", scope_, e.what());
-      continue;
-    }
-    std::vector<Slot> idle;
-    int held = 0;
-    {
-      std::lock_guard lock(mutex_);
-      // Slots acquired or given back meanwhile count on neither side of the comparison.
-      held = std::min(held_before, held_);
-      suspect_ = renewed < held;
-      if (suspect_) idle.swap(handed_over_);
-      cv_.notify_all();
-    }
-    if (renewed < held) {
-      spdlog::warn("shared limits {}: {} of this process's {} slot(s) ran out of lease (was it stopped?); "
-                   "slots go back to the database after each request until the leases hold again",
-                   scope_, held - renewed, held);
-    }
-    for (const auto& s : idle) give_back(s);  // harmless for a slot another process has now
+    for (const auto& s : expired) give_back(s);
+    if (Clock::now() < next_renewal) continue;
+    next_renewal = Clock::now() + slots_.heartbeat;
+    renew_held_slots();
   }
+}
+
+void SharedLimits::renew_held_slots() {
+  int held_before = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (held_ == 0) return;  // an idle process holds nothing and says nothing
+    held_before = held_;
+  }
+  int renewed = 0;
+  try {
+    renewed = store_.renew_slots(scope_, slots_);
+    spdlog::debug("shared limits {}: leases of {} slot(s) renewed", scope_, renewed);
+  } catch (const std::exception& e) {
+    spdlog::warn("shared limits {}: renewing the leases of this process's slots: {}", scope_, e.what());
+    return;
+  }
+  std::vector<Spare> idle;
+  int held = 0;
+  {
+    std::lock_guard lock(mutex_);
+    // Slots acquired or given back meanwhile count on neither side of the comparison.
+    held = std::min(held_before, held_);
+    suspect_ = renewed < held;
+    if (suspect_) idle.swap(spare_);
+    cv_.notify_all();
+  }
+  if (renewed < held) {
+    spdlog::warn("shared limits {}: {} of this process's {} slot(s) ran out of lease (was it stopped?); "
+                 "slots go back to the database after each request until the leases hold again",
+                 scope_, held - renewed, held);
+  }
+  for (const auto& s : idle) give_back(s.slot);  // harmless for a slot another process has now
 }
 
 SharedLimits::Pass::~Pass() {
@@ -129,9 +153,9 @@ SharedLimits::Slot SharedLimits::take_slot() {
   try {
     for (;;) {
       check_stop();
-      if (!handed_over_.empty()) {
-        Slot s = handed_over_.back();
-        handed_over_.pop_back();
+      if (!spare_.empty()) {  // the newest: the oldest go back first when fewer are needed
+        Slot s = spare_.back().slot;
+        spare_.pop_back();
         --slot_waiters_;
         return s;
       }
@@ -149,26 +173,13 @@ SharedLimits::Slot SharedLimits::take_slot() {
       poll_backoff_ = milliseconds(0);  // one was free: another may be too
       --slot_waiters_;
       ++held_;
-      release_surplus(lock);
       spdlog::debug("shared limits {}: slot {} acquired", scope_, *got);
       return Slot{*got, 0};
     }
   } catch (...) {
     if (!lock.owns_lock()) lock.lock();
     --slot_waiters_;
-    release_surplus(lock);
     throw;
-  }
-}
-
-// Slots handed over for requests that then found one elsewhere: nothing of ours waits for them.
-void SharedLimits::release_surplus(std::unique_lock<std::mutex>& lock) {
-  while (static_cast<int>(handed_over_.size()) > slot_waiters_) {
-    Slot s = handed_over_.back();
-    handed_over_.pop_back();
-    lock.unlock();
-    give_back(s);
-    lock.lock();
   }
 }
 
@@ -212,11 +223,15 @@ void SharedLimits::finished(std::optional<Slot> slot) {
   if (!slot) return;
   std::unique_lock lock(mutex_);
   ++slot->uses;
-  const bool waiting = !suspect_ && slot_waiters_ > static_cast<int>(handed_over_.size());
-  switch (after_use(waiting, slot->uses, slots_)) {
+  const bool waiting = slot_waiters_ > static_cast<int>(spare_.size());
+  switch (after_use(suspect_, slot->uses, slots_)) {
     case AfterUse::keep:
-      handed_over_.push_back(*slot);
+      spare_.push_back({*slot, Clock::now() + slots_.linger});
       cv_.notify_all();
+      if (spare_.size() == 1) {  // the heartbeat thread may sleep past its linger
+        ++spares_parked_;
+        heartbeat_cv_.notify_all();
+      }
       return;
     case AfterUse::release:
       if (waiting) next_poll_ = std::max(next_poll_, Clock::now() + kPollCap);  // the others' turn

@@ -2,7 +2,7 @@
 // Limits shared by every process working on one account (connector name + account: the scope the
 // local RateLimiter has inside one process). The budget lives in a store every process reaches
 // (`state` implements it in PostgreSQL); each process keeps a small local share of it (a few
-// rate tokens, a slot it hands to its next queued request) so most requests need no round trip.
+// rate tokens, slots kept for its next requests) so most requests need no round trip.
 // The local RateLimiter stays in force on top: it alone adapts to 429s.
 #include <atomic>
 #include <chrono>
@@ -46,8 +46,9 @@ class SharedLimits {
   SharedLimits(const SharedLimits&) = delete;
   SharedLimits& operator=(const SharedLimits&) = delete;
 
-  // One request's slot (if slots are shared) and token (if the rate is); the slot goes back, or
-  // to this process's next waiting request, when the pass is destroyed.
+  // One request's slot (if slots are shared) and token (if the rate is); when the pass is
+  // destroyed the slot is kept for this process's next request (SharedSlotPlan::linger) or goes
+  // back.
   class Pass {
    public:
     Pass(Pass&& o) noexcept : owner_(o.owner_), slot_(o.slot_) { o.owner_ = nullptr; }
@@ -71,7 +72,7 @@ class SharedLimits {
   // back, the usual case, they wait without holding a slot another process could use); a token
   // that outlived a long wait for the slot is replaced. Throws Error(interrupted) on a stop
   // request, the store's errors as they are. While it holds slots, a background thread renews
-  // their lease every plan.heartbeat.
+  // their lease every plan.heartbeat and gives back those kept unused past the linger.
   Pass acquire();
 
   bool enabled() const { return rate_.enabled() || slots_.enabled(); }
@@ -89,13 +90,15 @@ class SharedLimits {
   Clock::time_point take_token();  // when the token must be spent by
   void finished(std::optional<Slot> slot);  // a pass ends
   void give_back(const Slot& slot);         // to the store; errors logged, the lease covers them
-  void release_surplus(std::unique_lock<std::mutex>& lock);
+  // Spare slots whose linger has passed, taken out of spare_ (the lock held).
+  std::vector<Slot> take_expired_spares(Clock::time_point now);
   // Calls the store without the lock while `busy` says one of our threads is at it; whatever the
   // call does, `busy` is cleared and the waiters woken, with the lock held again.
   template <typename F>
   auto ask_store(std::unique_lock<std::mutex>& lock, bool& busy, F&& call);
   void check_stop() const;
   void renew_leases(const std::stop_token& stop);  // the heartbeat thread
+  void renew_held_slots();
 
   SharedLimitStore& store_;
   const std::string scope_;
@@ -111,8 +114,14 @@ class SharedLimits {
   bool taking_ = false;  // one thread asks the store at a time; the others wait for its answer
   Clock::time_point next_take_{};
   int token_waiters_ = 0;
-  // Slots: those a finished request left for a waiting one, and who waits.
-  std::vector<Slot> handed_over_;
+  // Slots: those finished requests left for the next ones, oldest first (each goes back at its
+  // `until`), and who waits.
+  struct Spare {
+    Slot slot;
+    Clock::time_point until;
+  };
+  std::vector<Spare> spare_;
+  long spares_parked_ = 0;  // the heartbeat thread looks again when this changes
   int slot_waiters_ = 0;
   int held_ = 0;  // slots acquired from the store and not given back
   // The last heartbeat renewed fewer slots than this process held: some lease ran out (the

@@ -26,7 +26,7 @@ std::ostream& operator<<(std::ostream& os, const SharedRatePlan& p) {
 
 std::ostream& operator<<(std::ostream& os, const SharedSlotPlan& p) {
   return os << "SharedSlotPlan{" << p.slots << " slots, lease=" << p.lease.count()
-            << "ms, heartbeat=" << p.heartbeat.count() << "ms, max_reuses=" << p.max_reuses << "}";
+            << "ms, heartbeat=" << p.heartbeat.count() << "ms, linger=" << p.linger.count() << "ms, max_reuses=" << p.max_reuses << "}";
 }
 
 SharedRatePlan plan_shared_rate(const RateLimit& limit) {
@@ -116,8 +116,8 @@ SharedSlotPlan plan_shared_slots(const RateLimit& limit) {
   return p;
 }
 
-AfterUse after_use(bool request_waiting, int uses, const SharedSlotPlan& p) {
-  return request_waiting && uses < p.max_reuses ? AfterUse::keep : AfterUse::release;
+AfterUse after_use(bool leases_in_doubt, int uses, const SharedSlotPlan& p) {
+  return !leases_in_doubt && uses < p.max_reuses ? AfterUse::keep : AfterUse::release;
 }
 
 }  // namespace tributary::http

@@ -72,8 +72,12 @@ struct SharedSlotPlan {
   int slots = 0;  // 0 = no shared concurrency limit
   std::chrono::milliseconds lease{15'000};
   std::chrono::milliseconds heartbeat{5'000};  // renews every slot the process holds
-  // A process with requests queued keeps a slot for the next one at most this many times in a
-  // row, then gives it back so the other processes get their turn.
+  // A slot a request has finished with stays with the process for its next request, one waiting
+  // now or one that comes within `linger` (a process's workers ask one after another: without
+  // it every request would cost an acquire and a release); after `linger` unused it goes back.
+  std::chrono::milliseconds linger{100};
+  // A process keeps a slot for its next request at most this many times in a row, then gives
+  // it back so the other processes get their turn.
   int max_reuses = 16;
   bool enabled() const { return slots > 0; }
 };
@@ -83,12 +87,13 @@ std::ostream& operator<<(std::ostream& os, const SharedSlotPlan& p);
 SharedSlotPlan plan_shared_slots(const RateLimit& limit);
 
 enum class AfterUse {
-  keep,     // a request of ours is waiting: it takes the slot, no round trip
-  release,  // nothing of ours is waiting (an idle process holds no capacity), or its turn is over
+  keep,     // for the process's next request, waiting now or coming within the linger: no round trip
+  release,  // its turn is over, or the process's leases are in doubt: back to the store
 };
 
 // What a process does with a slot its request has just finished with; `uses`: requests the
-// slot has carried since it was acquired.
-AfterUse after_use(bool request_waiting, int uses, const SharedSlotPlan& p);
+// slot has carried since it was acquired; `leases_in_doubt`: the last heartbeat renewed fewer
+// slots than the process held (another process may have one of them now).
+AfterUse after_use(bool leases_in_doubt, int uses, const SharedSlotPlan& p);
 
 }  // namespace tributary::http

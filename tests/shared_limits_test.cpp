@@ -149,19 +149,20 @@ TEST(SharedSlots, AfterUseTable) {
   auto p = plan_shared_slots(RateLimit{});
   EXPECT_EQ(p.slots, 10);
   EXPECT_LT(p.heartbeat * 2, p.lease) << "a missed heartbeat does not lose the slots";
+  EXPECT_LT(p.linger, p.heartbeat) << "a spare slot goes back long before its lease would end";
   struct Case {
     const char* name;
-    bool waiting;
+    bool leases_in_doubt;
     int uses;
     AfterUse expected;
   };
   const std::vector<Case> cases = {
-      {"nothing of ours waits: an idle process holds no slot", false, 1, AfterUse::release},
-      {"a request waits: it takes the slot", true, 1, AfterUse::keep},
-      {"a request waits, the turn is nearly over", true, p.max_reuses - 1, AfterUse::keep},
-      {"its turn is over: the others get theirs", true, p.max_reuses, AfterUse::release},
+      {"kept for the process's next request", false, 1, AfterUse::keep},
+      {"the turn is nearly over", false, p.max_reuses - 1, AfterUse::keep},
+      {"its turn is over: the others get theirs", false, p.max_reuses, AfterUse::release},
+      {"a lease ran out: another process may hold it now", true, 1, AfterUse::release},
   };
-  for (const auto& c : cases) EXPECT_EQ(after_use(c.waiting, c.uses, p), c.expected) << c.name;
+  for (const auto& c : cases) EXPECT_EQ(after_use(c.leases_in_doubt, c.uses, p), c.expected) << c.name;
   EXPECT_EQ(plan_shared_slots(rate(10, 1s)).slots, 10);
   RateLimit unlimited;
   unlimited.max_concurrent = 0;
@@ -243,12 +244,40 @@ bool eventually(F done, milliseconds deadline = 5s) {
   return true;
 }
 
-TEST(SharedLimitsLocalShare, AnIdleProcessGivesItsSlotBackAtOnce) {
+// Requests that come one after another, as a process's workers ask, share one slot: no round
+// trip each.
+TEST(SharedLimitsLocalShare, TheNextRequestWithinTheLingerTakesTheSlotWithoutARoundTrip) {
   FakeStore store(2);
-  SharedLimits limits(store, "qbo:1", plan_shared_rate(rate(0, 1s)), slots(2));
+  auto plan = slots(2);
+  plan.linger = 1h;
+  SharedLimits limits(store, "qbo:1", plan_shared_rate(rate(0, 1s)), plan);
+  for (int i = 0; i < 5; ++i) {
+    auto pass = limits.acquire();
+    EXPECT_EQ(store.held(), 1);
+  }
+  EXPECT_EQ(store.acquire_calls, 1);
+  EXPECT_EQ(store.releases, 0) << "kept for the next request";
+  EXPECT_EQ(limits.round_trips(), 1);
+}
+
+TEST(SharedLimitsLocalShare, AnIdleProcessGivesItsSlotBackAfterTheLinger) {
+  FakeStore store(2);
+  auto plan = slots(2);
+  plan.linger = 20ms;
+  SharedLimits limits(store, "qbo:1", plan_shared_rate(rate(0, 1s)), plan);
   { auto pass = limits.acquire(); EXPECT_EQ(store.held(), 1); }
-  EXPECT_EQ(store.held(), 0);
+  EXPECT_TRUE(eventually([&] { return store.held() == 0; })) << "an idle process holds no slot";
   EXPECT_EQ(store.releases, 1);
+}
+
+TEST(SharedLimitsLocalShare, AfterItsTurnASlotGoesBackForTheOthers) {
+  FakeStore store(1);
+  auto plan = slots(1);
+  plan.linger = 1h;
+  SharedLimits limits(store, "qbo:1", plan_shared_rate(rate(0, 1s)), plan);
+  for (int i = 0; i < plan.max_reuses; ++i) auto pass = limits.acquire();
+  EXPECT_EQ(store.releases, 1) << "given back after max_reuses requests, lingering or not";
+  EXPECT_EQ(store.held(), 0);
 }
 
 TEST(SharedLimitsLocalShare, AQueuedRequestTakesTheSlotWithoutARoundTrip) {
@@ -265,8 +294,9 @@ TEST(SharedLimitsLocalShare, AQueuedRequestTakesTheSlotWithoutARoundTrip) {
   first.reset();  // hands over
   second.join();
   EXPECT_TRUE(second_started);
-  EXPECT_EQ(store.releases, 1) << "released once, by the last request: the hand-over cost nothing";
-  EXPECT_EQ(store.held(), 0);
+  EXPECT_EQ(store.acquired, 1) << "the hand-over cost nothing";
+  EXPECT_TRUE(eventually([&] { return store.held() == 0; })) << "back after the linger";
+  EXPECT_EQ(store.releases, 1);
 }
 
 // A heartbeat that renews fewer slots than the process holds (it was stopped past a lease, and
@@ -308,7 +338,7 @@ TEST(SharedLimitsLocalShare, TwoProcessesNeverHoldMoreSlotsThanTheLimit) {
   }
   for (auto& t : threads) t.join();
   EXPECT_LE(most, 3);
-  EXPECT_EQ(store.held(), 0) << "nothing queued any more: every slot given back";
+  EXPECT_TRUE(eventually([&] { return store.held() == 0; })) << "nothing queued any more: every slot given back";
 }
 
 TEST(SharedLimitsLocalShare, AStoreFailureIsADatabaseErrorNotAHang) {
