@@ -9,6 +9,7 @@
 #include <span>
 
 #include "mock/qbo_json.hpp"
+#include "mock/qbo_time.hpp"
 #include "mock/qbo_xml.hpp"
 
 namespace tributary::mock {
@@ -312,9 +313,11 @@ Page page_of(const Query& q, const Selection& s) {
 namespace {
 
 // SELECT Id, MetaData.LastUpdatedTime ...: only the asked members, plus Id and the
-// domain/sparse markers; sparse=true because not every property is present.
+// domain/sparse markers; sparse=true because not every property is present. Id and MetaData
+// come from the record's own fields, which its payload was rendered from (qbo_payloads.cpp):
+// the id sweep's statement asks for nothing else, so its pages need no payload parsed.
 std::string project(const Record& r, const std::vector<std::string>& props, simdjson::dom::parser& parser) {
-  simdjson::dom::element root = parser.parse(r.json).value();
+  std::optional<simdjson::dom::element> root;
   JsonWriter w;
   w.begin_object().field("Id", std::to_string(r.id));
   std::vector<std::string> meta;
@@ -325,18 +328,19 @@ std::string project(const Record& r, const std::vector<std::string>& props, simd
       continue;
     }
     if (iequals(p, "Id")) continue;
-    for (auto [key, value] : root.get_object()) {
+    if (!root) root = parser.parse(r.json).value();
+    for (auto [key, value] : root->get_object()) {
       if (iequals(key, p)) w.field_raw(key, simdjson::minify(value));
     }
   }
   if (!meta.empty()) {
+    auto asked = [&](const char* f) {
+      return std::find(meta.begin(), meta.end(), f) != meta.end() ||
+             std::find(meta.begin(), meta.end(), "") != meta.end();
+    };
     w.key("MetaData").begin_object();
-    for (const char* f : {"CreateTime", "LastUpdatedTime"}) {
-      if (std::find(meta.begin(), meta.end(), f) != meta.end() ||
-          std::find(meta.begin(), meta.end(), "") != meta.end()) {
-        w.field(f, std::string(root["MetaData"][f].get_string().value()));
-      }
-    }
+    if (asked("CreateTime")) w.field("CreateTime", format_pacific(r.create_utc));
+    if (asked("LastUpdatedTime")) w.field("LastUpdatedTime", format_pacific(r.updated_utc));
     w.end_object();
   }
   w.field("domain", "QBO").field("sparse", true).end_object();

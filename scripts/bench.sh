@@ -119,6 +119,7 @@ result backfill_default.exit "$RUN_CODE"
 # 2. One \copy of exactly those rows (every column) into a table like raw's.
 psql "$TRIBUTARY_DB_URL" -qX -c "\\copy raw.qbo_invoices TO '$WORK/rows.copy'"
 sql "CREATE TABLE public.bench_copy (LIKE raw.qbo_invoices INCLUDING ALL)"
+settle_database
 began=$(now)
 psql "$TRIBUTARY_DB_URL" -qX -v ON_ERROR_STOP=1 -c "\\copy public.bench_copy FROM '$WORK/rows.copy'"
 COPY_SECS=$(calc "$(now) - $began" 3); COPY_RATE=$(calc "$ROWS / $COPY_SECS" 0)
@@ -165,6 +166,7 @@ result backfill_workers1.exit "$RUN_CODE"
 
 # 4. The seed-style Python loader, into its own table.
 if [ "$SKIP_PYTHON" -eq 0 ]; then
+  settle_database
   "$PYTHON" "$ROOT/scripts/bench/seed_loader.py" "$QBO_BASE_URL" "$QBO_REALM_ID" "$QBO_TOKEN_URL" "$START" "$END" \
     "$PAGE_SIZE" "$TRIBUTARY_DB_URL" public.seed_invoices >"$WORK/python.json"
   read -r PY_ROWS PY_SECS < <("$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["rows"], d["seconds"])' "$WORK/python.json")

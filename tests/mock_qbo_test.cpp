@@ -239,6 +239,15 @@ TEST_F(MockQboHttp, QuotedNamesProjectionsPostAndXml) {
   EXPECT_EQ(proj->body.find("TotalAmt"), std::string::npos);
   EXPECT_NE(proj->body.find("\"MetaData\":{\"LastUpdatedTime\":"), std::string::npos);
   EXPECT_NE(proj->body.find("\"sparse\":true"), std::string::npos);
+  // The projected MetaData is the payload's own, to the character.
+  auto invoices = mock_->records("Invoice");
+  for (size_t i = 0; i < 3 && i < invoices.size(); ++i) {
+    const auto& r = invoices[i];
+    auto meta = r.json.substr(r.json.find("\"MetaData\":{"));
+    meta = meta.substr(0, meta.find('}') + 1);
+    auto sparse = query("SELECT Id, MetaData FROM Invoice WHERE Id = '" + r.id + "'");
+    EXPECT_NE(sparse->body.find(meta), std::string::npos) << meta << " in " << sparse->body;
+  }
 
   httplib::Headers h{{"Authorization", "Bearer " + access_}, {"Accept", "application/json"}};
   auto post = cli_->Post(path(), h, "SELECT * FROM Item WHERE Id IN ('1', '2', '3')", "application/text");
