@@ -1,6 +1,8 @@
 #include "core/text.hpp"
 
 #include <cctype>
+#include <cstdint>
+#include <cstring>
 
 namespace tributary {
 
@@ -24,6 +26,25 @@ std::string one_line(std::string text, std::size_t max) {
   while (!text.empty() && text.back() == ' ') text.pop_back();
   if (text.size() > max) text = text.substr(0, max - 3) + "...";
   return text;
+}
+
+// "Some byte of w is below n" is (w - n*ones) & ~w & highs for n <= 0x80, and a backslash is a
+// zero byte of w ^ '\\'*ones: exact as a yes/no for the word (a borrow can only flag bytes after
+// a real match), so a flagged word is then looked at byte by byte.
+std::size_t find_control_or_backslash(std::string_view text, std::size_t from) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  auto special = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == '\\'; };
+  std::size_t i = from;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, text.data() + i, 8);
+    std::uint64_t b = w ^ (ones * static_cast<unsigned char>('\\'));
+    if ((((w - ones * 0x20) & ~w) | ((b - ones) & ~b)) & highs) break;
+  }
+  for (; i < text.size(); ++i) {
+    if (special(text[i])) return i;
+  }
+  return std::string_view::npos;
 }
 
 }  // namespace tributary

@@ -15,4 +15,10 @@ std::string replace_all(std::string text, std::string_view from, std::string_vie
 // longer than `max` is cut with "...". For text that comes from outside (bodies, server errors).
 std::string one_line(std::string text, std::size_t max = 300);
 
+// The position of the first byte below 0x20 or backslash at or after `from`, npos when none:
+// the only bytes JSON text may need escaping or checking for (COPY's text format escapes
+// backslash, tab, newline and carriage return; jsonb refuses other control bytes). Compact
+// JSON rarely holds one, and this looks at 8 bytes at a time.
+std::size_t find_control_or_backslash(std::string_view text, std::size_t from = 0);
+
 }  // namespace tributary

@@ -9,6 +9,7 @@
 #include "connectors/rest/json_page.hpp"
 #include "connectors/rest/record_checks.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace tributary::connectors {
 namespace {
@@ -18,6 +19,32 @@ RestStreamSpec scan_spec() {
   s.records = "";
   s.primary_key = {"/id"};
   return s;
+}
+
+// The word-at-a-time scan (also what COPY escaping looks for) finds exactly the first byte below
+// 0x20 or backslash: every byte value, at every offset of a word and past its end, with another
+// special byte after it, and from every starting point.
+TEST(FindControlOrBackslash, AgreesWithAByteByByteSearch) {
+  auto naive = [](std::string_view s, size_t from) {
+    for (size_t i = from; i < s.size(); ++i) {
+      if (static_cast<unsigned char>(s[i]) < 0x20 || s[i] == '\\') return i;
+    }
+    return std::string_view::npos;
+  };
+  for (int byte = 0; byte < 256; ++byte) {
+    for (size_t at = 0; at < 20; ++at) {
+      std::string text(24, 'x');
+      text[at] = static_cast<char>(byte);
+      if (at + 3 < text.size()) text[at + 3] = '\t';  // a later match must not hide this one
+      text[text.size() - 1] = static_cast<char>(0xff - byte);
+      for (size_t from = 0; from <= text.size(); ++from) {
+        ASSERT_EQ(find_control_or_backslash(text, from), naive(text, from)) << "byte " << byte << " at " << at
+                                                                            << " from " << from;
+      }
+    }
+  }
+  EXPECT_EQ(find_control_or_backslash(""), std::string_view::npos);
+  EXPECT_EQ(find_control_or_backslash(std::string(1000, '{')), std::string_view::npos);
 }
 
 TEST(RestJsonPage, RefusalsAreFoundAtEveryOffsetOfARecord) {

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace tributary::warehouse {
 
@@ -27,16 +28,18 @@ std::string md5_hex(std::string_view bytes) {
 void append_copy_field(std::string& line, std::string_view field) {
   line.reserve(line.size() + field.size() + field.size() / 16 + 8);
   // Copy runs between the bytes that need escaping in one append each: JSON text rarely holds
-  // any (only whitespace between tokens, and backslashes inside strings).
+  // any (only whitespace between tokens, and backslashes inside strings), and the search for
+  // them looks at 8 bytes at a time (it was a tenth of a first backfill's CPU byte by byte).
   size_t run = 0;
-  for (size_t i = 0; i < field.size(); ++i) {
+  for (size_t i = find_control_or_backslash(field); i != std::string_view::npos;
+       i = find_control_or_backslash(field, i + 1)) {
     char escaped;
     switch (field[i]) {
       case '\\': escaped = '\\'; break;
       case '\t': escaped = 't'; break;
       case '\n': escaped = 'n'; break;
       case '\r': escaped = 'r'; break;
-      default: continue;
+      default: continue;  // other control bytes go as they are
     }
     line.append(field.data() + run, i - run);
     line += '\\';

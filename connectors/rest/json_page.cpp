@@ -3,13 +3,12 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <cstdint>
-#include <cstring>
 
 #include "connectors/json_text.hpp"
 #include "connectors/rest/record_checks.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "core/text.hpp"
 
 namespace tributary::connectors {
 namespace {
@@ -70,23 +69,8 @@ void require_balanced(od::document& doc) {
 // jsonb_refusal() refuses only at a byte below 0x20 or after a backslash. Most records hold
 // neither (compact JSON without escapes), and showing that 8 bytes at a time spares them its
 // byte-by-byte walk, which took half the time of reading a QuickBooks page
-// (docs/performance.md, "simdjson"). Exact as a yes/no: "some byte < n" is (w - n*ones) & ~w & highs
-// for n <= 0x80, and a backslash is a zero byte of w ^ '\\'*ones.
-bool may_be_refused(std::string_view json) {
-  constexpr uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-  size_t i = 0;
-  for (; i + 8 <= json.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, json.data() + i, 8);
-    uint64_t b = w ^ (ones * static_cast<unsigned char>('\\'));
-    if ((((w - ones * 0x20) & ~w) | ((b - ones) & ~b)) & highs) return true;
-  }
-  for (; i < json.size(); ++i) {
-    auto c = static_cast<unsigned char>(json[i]);
-    if (c < 0x20 || c == '\\') return true;
-  }
-  return false;
-}
+// (docs/performance.md, "simdjson").
+bool may_be_refused(std::string_view json) { return find_control_or_backslash(json) != std::string_view::npos; }
 
 std::string excerpt(std::string_view json) { return std::string(json.substr(0, 120)); }
 
