@@ -66,9 +66,9 @@ void SharedLimits::renew_leases(const std::stop_token& stop) {
     std::vector<Slot> expired;
     {
       std::unique_lock lock(mutex_);
-      const auto parked = spares_parked_;
       const auto wake = spare_.empty() ? next_renewal : std::min(next_renewal, spare_.front().until);
-      heartbeat_cv_.wait_until(lock, stop, wake, [&] { return spares_parked_ != parked; });
+      // A slot parked meanwhile may have to go back before `wake`.
+      heartbeat_cv_.wait_until(lock, stop, wake, [&] { return !spare_.empty() && spare_.front().until < wake; });
       if (stop.stop_requested()) return;
       expired = take_expired_spares(Clock::now());
     }
@@ -228,10 +228,7 @@ void SharedLimits::finished(std::optional<Slot> slot) {
     case AfterUse::keep:
       spare_.push_back({*slot, Clock::now() + slots_.linger});
       cv_.notify_all();
-      if (spare_.size() == 1) {  // the heartbeat thread may sleep past its linger
-        ++spares_parked_;
-        heartbeat_cv_.notify_all();
-      }
+      if (spare_.size() == 1) heartbeat_cv_.notify_all();  // it may sleep past this one's linger
       return;
     case AfterUse::release:
       if (waiting) next_poll_ = std::max(next_poll_, Clock::now() + kPollCap);  // the others' turn

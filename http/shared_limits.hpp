@@ -121,7 +121,6 @@ class SharedLimits {
     Clock::time_point until;
   };
   std::vector<Spare> spare_;
-  long spares_parked_ = 0;  // the heartbeat thread looks again when this changes
   int slot_waiters_ = 0;
   int held_ = 0;  // slots acquired from the store and not given back
   // The last heartbeat renewed fewer slots than this process held: some lease ran out (the

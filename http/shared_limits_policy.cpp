@@ -26,7 +26,8 @@ std::ostream& operator<<(std::ostream& os, const SharedRatePlan& p) {
 
 std::ostream& operator<<(std::ostream& os, const SharedSlotPlan& p) {
   return os << "SharedSlotPlan{" << p.slots << " slots, lease=" << p.lease.count()
-            << "ms, heartbeat=" << p.heartbeat.count() << "ms, linger=" << p.linger.count() << "ms, max_reuses=" << p.max_reuses << "}";
+            << "ms, heartbeat=" << p.heartbeat.count() << "ms, linger=" << p.linger.count()
+            << "ms, max_reuses=" << p.max_reuses << "}";
 }
 
 SharedRatePlan plan_shared_rate(const RateLimit& limit) {

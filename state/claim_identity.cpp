@@ -82,9 +82,11 @@ std::optional<unsigned long long> process_start_ticks(long pid) {
   return std::nullopt;
 }
 
+std::string claim_prefix(const ProcessIdentity& p) { return p.instance + "/"; }
+
 std::string format_claim(const ClaimIdentity& c) {
   const auto& p = c.process;
-  return p.instance + "/" + p.host + ":" + std::to_string(p.pid) + ":" + std::to_string(c.thread) + "@" + p.boot +
+  return claim_prefix(p) + p.host + ":" + std::to_string(p.pid) + ":" + std::to_string(c.thread) + "@" + p.boot +
          "." + std::to_string(p.pidns) + "." + std::to_string(p.start);
 }
 

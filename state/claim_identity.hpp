@@ -35,6 +35,8 @@ struct ClaimIdentity {
 };
 
 std::string format_claim(const ClaimIdentity& claim);
+// What every claim of the process's threads starts with ("<instance>/").
+std::string claim_prefix(const ProcessIdentity& process);
 // nullopt for text in any other shape (claims written by earlier tributaries: "host:pid:n").
 std::optional<ClaimIdentity> parse_claim(std::string_view text);
 // The instance part of a claim ("" when it does not parse).

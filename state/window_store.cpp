@@ -160,7 +160,7 @@ std::vector<long long> WindowStore::renew(const std::vector<long long>& window_i
 OpenWork WindowStore::open_work(long long run_id) {
   try {
     pqxx::work txn(conn_);
-    auto r = txn.exec_params1(kOpenWork, run_id, ProcessIdentity::current().instance + "/");
+    auto r = txn.exec_params1(kOpenWork, run_id, claim_prefix(ProcessIdentity::current()));
     return {r[0].as<long long>(), r[1].as<long long>(), r[2].as<long long>(), r[3].as<long long>()};
   } catch (const pqxx::failure& e) {
     pg::rethrow_as_database_error(e, "reading the open windows of run " + std::to_string(run_id));
