@@ -23,7 +23,7 @@ const std::vector<Column>& raw_columns() {
       {"id", "The record's primary key as text, as the source sent it (a JSON array of texts for a composite key).",
        true},
       {"payload", "The record exactly as the API returned it (jsonb).", true},
-      {"payload_md5", "md5 of the record's text as received: a re-run skips records whose text is unchanged.", false},
+      {"payload_hash", "XXH3-128 of the record's text as received: a re-run skips records whose text is unchanged.", false},
       {"source_updated_at", "The record's own updated-at, read from the stream's cursor field (UTC); null for "
                             "full-refresh streams.", false},
       {"ingested_at_utc", "When tributary last wrote this row (its payload changed, or it was first loaded).", true},

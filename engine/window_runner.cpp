@@ -11,7 +11,6 @@
 #include "core/text.hpp"
 #include "pg/pg.hpp"
 #include "state/reject_store.hpp"
-#include "warehouse/copy_text.hpp"
 
 namespace tributary::engine {
 namespace {
@@ -44,19 +43,15 @@ connectors::Page WindowRunner::fetch_page(const connectors::SourceRequest& reque
   return ctx_.source.fetch_page(ctx_.client, request, row.window, records_before);
 }
 
-ReadPage WindowRunner::read_page(http::HttpClient& client, const connectors::Stream& stream,
-                                 const connectors::SourceRequest& request, const std::string& position,
-                                 const state::WindowRow& row, long long records_before) {
-  ReadPage read{ctx_.source.fetch_page(client, request, row.window, records_before), {}};
+connectors::Page WindowRunner::read_page(http::HttpClient& client, const connectors::Stream& stream,
+                                         const connectors::SourceRequest& request, const std::string& position,
+                                         const state::WindowRow& row, long long records_before) {
+  auto page = ctx_.source.fetch_page(client, request, row.window, records_before);
   // Its records will point into the body, and the page moves to the writing thread: a body
   // short enough for std::string's inline buffer would move by copy and leave them dangling.
-  read.page.body.reserve(std::max<size_t>(read.page.body.size(), 64));
-  stream.parse_page(read.page, position);
-  read.md5s.reserve(read.page.records.size());
-  for (const auto& r : read.page.records) {
-    read.md5s.push_back(r.reject_reason.empty() ? warehouse::md5_hex(r.json) : "");
-  }
-  return read;
+  page.body.reserve(std::max<size_t>(page.body.size(), 64));
+  stream.parse_page(page, position);
+  return page;
 }
 
 warehouse::RawTableWriter& WindowRunner::writer_for(const std::string& table) {
@@ -127,16 +122,15 @@ void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream&
   std::set<std::string> seen{position};
   std::optional<SetDigest> previous_page;
   long long before = row.records_loaded - row.records_reconciled;
-  std::optional<std::future<ReadPage>> ahead;  // the page at `position`, on its way
+  std::optional<std::future<connectors::Page>> ahead;  // the page at `position`, on its way
   for (;;) {
     if (ctx_.stop != nullptr) ctx_.stop->check();
     int page_number = row.next_page_number;
     try {
       auto request = stream.page_request(row.window, position);
       auto asked = std::chrono::steady_clock::now();
-      auto read = ahead ? std::exchange(ahead, std::nullopt)->get()
+      auto page = ahead ? std::exchange(ahead, std::nullopt)->get()
                         : read_page(ctx_.client, stream, request, position, row, before);
-      auto& page = read.page;
       auto fetched = std::chrono::steady_clock::now();
       auto this_page = digest_of(page.records);
       if (!page.records.empty() && previous_page == this_page) {
@@ -170,7 +164,7 @@ void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream&
                                .reconciled = false};
       if (!page.next_position) start_first_sweep(row, stream, pass);
       auto parsed = std::chrono::steady_clock::now();
-      commit_page(row, stream, request, page.records, cp, read.md5s);
+      commit_page(row, stream, request, page.records, cp);
       // Where a page's time goes: waiting for the source and reading its answer (beyond what
       // reading ahead hid), checking it, writing it with its checkpoint.
       spdlog::debug("{}: {} records; waited {} ms for the page, checked it in {} ms, wrote it in {} ms",
@@ -208,8 +202,7 @@ void WindowRunner::check_range(const state::WindowRow& row, const connectors::St
 
 void WindowRunner::commit_page(state::WindowRow& row, const connectors::Stream& stream,
                                const connectors::SourceRequest& request,
-                               const std::vector<connectors::Record>& records, const state::PageCheckpoint& cp,
-                               const std::vector<std::string>& md5s) {
+                               const std::vector<connectors::Record>& records, const state::PageCheckpoint& cp) {
   warehouse::PageMetadata meta{ctx_.connector.config().account, row.window, row.next_page_number,
                                stream.config().page_size, request.request_payload, ctx_.run_id, now_utc()};
   state::PageCheckpoint checkpoint = cp;
@@ -221,7 +214,7 @@ void WindowRunner::commit_page(state::WindowRow& row, const connectors::Stream& 
     try {
       pqxx::work txn(ctx_.conn);
       long long changed = 0;
-      checkpoint.rejected = write_records(txn, row, stream, meta, records, md5s, refuse_check, changed);
+      checkpoint.rejected = write_records(txn, row, stream, meta, records, refuse_check, changed);
       checkpoint.rows_changed = changed;
       if (may_defer(checkpoint)) {
         txn.commit();  // it only read
@@ -272,8 +265,7 @@ bool WindowRunner::may_defer(const state::PageCheckpoint& cp) const {
 
 long long WindowRunner::write_records(pqxx::work& txn, const state::WindowRow& row, const connectors::Stream& stream,
                                       const warehouse::PageMetadata& meta,
-                                      const std::vector<connectors::Record>& records,
-                                      const std::vector<std::string>& md5s, bool refuse_check,
+                                      const std::vector<connectors::Record>& records, bool refuse_check,
                                       long long& rows_changed) {
   std::vector<warehouse::RawRecord> good;
   std::vector<const connectors::Record*> good_source;
@@ -281,7 +273,7 @@ long long WindowRunner::write_records(pqxx::work& txn, const state::WindowRow& r
   for (size_t i = 0; i < records.size(); ++i) {
     const auto& r = records[i];
     if (r.reject_reason.empty()) {
-      good.push_back({r.id, r.json, r.updated_at, md5s.empty() ? std::string_view() : std::string_view(md5s[i])});
+      good.push_back({r.id, r.json, r.updated_at});
       good_source.push_back(&r);
     } else {
       bad.push_back({r.id, r.index, r.reject_reason, r.json});

@@ -51,13 +51,6 @@ struct PagingPass {
   std::optional<std::future<SweepPass>> first_sweep;
 };
 
-// A page fetched and read, with the md5 of each good record's text (for the change test): all
-// that writing it needs. The next page is read this far while the current one is written.
-struct ReadPage {
-  connectors::Page page;
-  std::vector<std::string> md5s;  // by record position; "" for a rejected record
-};
-
 class WindowRunner {
  public:
   explicit WindowRunner(WorkerContext ctx)
@@ -77,22 +70,23 @@ class WindowRunner {
   void page_through(state::WindowRow& row, const connectors::Stream& stream, PagingPass& pass);
   connectors::Page fetch_page(const connectors::SourceRequest& request, const state::WindowRow& row,
                               long long records_before);
-  ReadPage read_page(http::HttpClient& client, const connectors::Stream& stream,
-                     const connectors::SourceRequest& request, const std::string& position,
-                     const state::WindowRow& row, long long records_before);
+  // Fetched and parsed: all that writing it needs. The next page is read this far while the
+  // current one is written.
+  connectors::Page read_page(http::HttpClient& client, const connectors::Stream& stream,
+                             const connectors::SourceRequest& request, const std::string& position,
+                             const state::WindowRow& row, long long records_before);
   // Fetches on ahead_client_ in another thread while this one writes; get() rethrows its error.
   template <typename F>
   auto fetch_ahead(F&& fetch) -> std::future<decltype(fetch(std::declval<http::HttpClient&>()))>;
   void confirm_end(const state::WindowRow& row, const connectors::Stream& stream, connectors::Page& page);
   void check_range(const state::WindowRow& row, const connectors::Stream& stream, const connectors::Page& page,
                    PagingPass& pass);
-  // `md5s`: by record position, as ReadPage holds them; empty: computed while writing.
   void commit_page(state::WindowRow& row, const connectors::Stream& stream,
                    const connectors::SourceRequest& request, const std::vector<connectors::Record>& records,
-                   const state::PageCheckpoint& checkpoint, const std::vector<std::string>& md5s = {});
+                   const state::PageCheckpoint& checkpoint);
   long long write_records(pqxx::work& txn, const state::WindowRow& row, const connectors::Stream& stream,
                           const warehouse::PageMetadata& meta, const std::vector<connectors::Record>& records,
-                          const std::vector<std::string>& md5s, bool refuse_check, long long& rows_changed);
+                          bool refuse_check, long long& rows_changed);
   warehouse::RawTableWriter& writer_for(const std::string& table);
 
   // window_sweep.cpp: proving the window complete.

@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake pkg-config ca-certificates curl bc
   libcurl4-openssl-dev libsimdjson-dev libpqxx-dev libpq-dev libboost-date-time-dev
   libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev
-  libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
+  libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev libxxhash-dev
   libgtest-dev libgmock-dev
   postgresql-15 postgresql-client-15
   prometheus  # promtool: the metrics-file test validates with it (the server is not started)

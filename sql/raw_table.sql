@@ -3,7 +3,7 @@ CREATE TABLE IF NOT EXISTS {{table}} (
   account                  text        NOT NULL,  -- the connector file's account (QuickBooks: the realm id)
   id                       text        NOT NULL,
   payload                  jsonb       NOT NULL,  -- the record exactly as the API returned it
-  payload_md5              text,                  -- md5 of its text as received: unchanged records are skipped by it
+  payload_hash             text,                  -- XXH3-128 of its text as received: unchanged records are skipped by it
   source_updated_at        timestamptz,           -- the record's own updated-at (QBO: MetaData.LastUpdatedTime)
   ingested_at_utc          timestamptz NOT NULL,
   extract_window_start_utc timestamptz NOT NULL,

@@ -47,7 +47,7 @@ TEST(DbtSources, ReadBackAsVersionTwoSourcesOnePerSchema) {
     columns.push_back(c["name"].as<std::string>());
     EXPECT_FALSE(c["description"].as<std::string>().empty());
   }
-  EXPECT_EQ(columns, (std::vector<std::string>{"account", "id", "payload", "payload_md5", "source_updated_at", "ingested_at_utc",
+  EXPECT_EQ(columns, (std::vector<std::string>{"account", "id", "payload", "payload_hash", "source_updated_at", "ingested_at_utc",
                                                "extract_window_start_utc", "extract_window_end_utc", "page_number",
                                                "page_size", "request_payload", "run_id", "deleted_at_utc"}));
   EXPECT_EQ(raw["tables"][0]["columns"][1]["tests"][0].as<std::string>(), "not_null");

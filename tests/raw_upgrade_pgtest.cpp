@@ -1,6 +1,6 @@
-// Raw tables created by tributary 0.1 (account column named realm_id, no deleted_at_utc) are
-// upgraded in place by their owner on first use, rows kept; a role that may only write them is
-// told what to run, and nothing is half-changed.
+// Raw tables created by tributary 0.1 (account column named realm_id, no deleted_at_utc) and
+// 0.2 (payload_md5) are upgraded in place by their owner on first use, rows kept; a role that
+// may only write them is told what to run, and nothing is half-changed.
 #include "tests/support/rest_streams.hpp"
 
 namespace tributary::testing {
@@ -28,12 +28,36 @@ TEST_F(RawUpgrade, ATableFromTributary01IsUpgradedInPlaceAndKeepsItsRows) {
   EXPECT_NE(r.err.find("upgraded from an older tributary"), std::string::npos) << r.err;
   EXPECT_EQ(text("SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = "
                  "'raw.rest_items'::regclass AND attnum > 0 AND NOT attisdropped AND attname IN "
-                 "('realm_id', 'account', 'deleted_at_utc', 'payload_md5')"), "account,deleted_at_utc,payload_md5");
+                 "('realm_id', 'account', 'deleted_at_utc', 'payload_md5', 'payload_hash')"),
+            "account,deleted_at_utc,payload_hash");
   EXPECT_EQ(scalar("SELECT count(*) FROM raw.rest_items WHERE id = 'kept-from-0.1' AND account = 'acme'"), 1);
   EXPECT_EQ(mismatches(kRestTable, records_in(kStart, kEnd)), 1) << "the source's 40 rows, plus the one kept";
   auto again = backfill(config, kStart, kEnd);  // upgraded once: nothing more to do
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(again.err.find("upgraded from an older tributary"), std::string::npos) << again.err;
+}
+
+// 0.2 kept the change test's md5 in payload_md5. It gives way to payload_hash: every row is
+// written once more by the next run that reads it, and from then on skipped again.
+TEST_F(RawUpgrade, ATableThatKeptMd5sGetsHashesByOneRewriteOfEachRow) {
+  start_mock(small_data(PageStyle::Offset, 40));
+  auto config = write_config("upgrade.yaml", rest_connector_file("", offset_stream()));
+  ASSERT_EQ(backfill(config, kStart, kEnd).exit_code, 0);
+  execute("ALTER TABLE raw.rest_items DROP COLUMN payload_hash; ALTER TABLE raw.rest_items ADD COLUMN payload_md5 text; "
+          "UPDATE raw.rest_items SET payload_md5 = md5(payload::text)");
+  auto upgraded = backfill(config, kStart, kEnd);
+  ASSERT_EQ(upgraded.exit_code, 0) << upgraded.err;
+  EXPECT_NE(upgraded.err.find("DROP COLUMN payload_md5"), std::string::npos) << upgraded.err;
+  EXPECT_EQ(scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'raw.rest_items'::regclass AND "
+                   "attname = 'payload_md5' AND NOT attisdropped"), 0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM raw.rest_items WHERE payload_hash IS NOT NULL AND "
+                   "run_id = (SELECT max(run_id) FROM raw.rest_items)"), 40) << "every row written once more";
+  auto rewritten_by = scalar("SELECT max(run_id) FROM raw.rest_items");
+  auto again = backfill(config, kStart, kEnd);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(scalar("SELECT count(*) FROM raw.rest_items WHERE run_id = " + std::to_string(rewritten_by)), 40)
+      << "then unchanged rows are skipped again";
+  EXPECT_EQ(mismatches(kRestTable, records_in(kStart, kEnd)), 0);
 }
 
 TEST_F(RawUpgrade, ARoleThatOnlyWritesTheTableIsToldWhatToRun) {

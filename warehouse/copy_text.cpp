@@ -1,7 +1,8 @@
 #include "warehouse/copy_text.hpp"
 
-#include <openssl/evp.h>
 #include <pqxx/tablewriter>
+
+#include <xxhash.h>
 
 #include <cstring>
 
@@ -10,17 +11,14 @@
 
 namespace tributary::warehouse {
 
-std::string md5_hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_md5(), nullptr) != 1) {
-    throw Error(ErrorKind::internal, "md5 of a record failed (OpenSSL EVP_Digest)");
-  }
+std::string payload_hash(std::string_view bytes) {
+  XXH128_canonical_t digest;
+  XXH128_canonicalFromHash(&digest, XXH3_128bits(bytes.data(), bytes.size()));
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(2 * length, '0');
-  for (unsigned int i = 0; i < length; ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 0xf];
+  std::string out(2 * sizeof digest.digest, '0');
+  for (size_t i = 0; i < sizeof digest.digest; ++i) {
+    out[2 * i] = kHex[digest.digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest.digest[i] & 0xf];
   }
   return out;
 }

@@ -17,14 +17,14 @@ namespace {
 // returns exists again).
 constexpr const char* kChangedSql = R"(
 SELECT s.ord, r.id IS NULL
-FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS s(id, md5, ord)
-LEFT JOIN LATERAL (SELECT r.id, r.payload_md5, r.deleted_at_utc FROM {{table}} AS r
+FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS s(id, hash, ord)
+LEFT JOIN LATERAL (SELECT r.id, r.payload_hash, r.deleted_at_utc FROM {{table}} AS r
                    WHERE r.account = $1 AND r.id = s.id LIMIT 1) AS r ON true
-WHERE r.id IS NULL OR r.payload_md5 IS NULL OR r.payload_md5 <> s.md5 OR r.deleted_at_utc IS NOT NULL
+WHERE r.id IS NULL OR r.payload_hash IS NULL OR r.payload_hash <> s.hash OR r.deleted_at_utc IS NOT NULL
 ORDER BY s.ord)";
 
 // Every column of a raw row, in the order copy_new_rows writes them.
-const std::vector<std::string> kRawColumns{"account", "id", "payload", "payload_md5", "source_updated_at",
+const std::vector<std::string> kRawColumns{"account", "id", "payload", "payload_hash", "source_updated_at",
                                            "ingested_at_utc", "extract_window_start_utc", "extract_window_end_utc",
                                            "page_number", "page_size", "request_payload", "run_id"};
 
@@ -42,10 +42,10 @@ ORDER BY s.id)";
 // or an older copy arrived late): the upsert keeps the newer one; this says which.
 constexpr const char* kOlderThanRawSql = R"(
 SELECT s.id FROM tributary_stage AS s
-CROSS JOIN LATERAL (SELECT r.source_updated_at, r.payload_md5 FROM {{table}} AS r
+CROSS JOIN LATERAL (SELECT r.source_updated_at, r.payload_hash FROM {{table}} AS r
                     WHERE r.account = $1 AND r.id = s.id LIMIT 1) AS r
 WHERE r.source_updated_at > s.source_updated_at::timestamptz
-  AND r.payload_md5 IS DISTINCT FROM s.payload_md5
+  AND r.payload_hash IS DISTINCT FROM s.payload_hash
 ORDER BY s.id)";
 
 // A deletion never hides a version the source wrote after it (the record came back).
@@ -80,13 +80,13 @@ std::vector<size_t> latest_per_id(const std::vector<RawRecord>& records) {
   return out;
 }
 
-// id, payload, payload_md5, source_updated_at: the columns a record brings, as COPY text.
-void append_record_fields(std::string& line, const RawRecord& r, const std::string& md5) {
+// id, payload, payload_hash, source_updated_at: the columns a record brings, as COPY text.
+void append_record_fields(std::string& line, const RawRecord& r, const std::string& hash) {
   append_copy_field(line, r.id);
   line += '\t';
   append_copy_field(line, r.payload);
   line += '\t';
-  line += md5;
+  line += hash;
   line += '\t';
   if (r.source_updated_at) line += format_utc_micros(*r.source_updated_at);
   else append_copy_null(line);
@@ -113,23 +113,26 @@ void RawTableWriter::ensure_table() {
 }
 
 // Tables created by 0.1 name the account column realm_id, after QuickBooks, and lack the
-// columns added since. Only the table's owner may change them: a role that may merely write them
-// is told what to run rather than failing on the ALTER.
+// columns added since. Older tables keep the change test's md5 in payload_md5: it gives way to
+// payload_hash, empty at first, so each old row is written once more by the next run that
+// reads it (a stale md5 column beside it would only mislead). Only the table's owner may change
+// them: a role that may merely write them is told what to run rather than failing on the ALTER.
 void RawTableWriter::upgrade_older_table(pqxx::transaction_base& txn) {
   auto columns = txn.exec_params(
       "SELECT bool_or(attname = 'realm_id'), bool_or(attname = 'deleted_at_utc'), bool_or(attname = 'payload_md5'), "
-      "bool_or(pg_has_role(c.relowner, 'USAGE')) "
+      "bool_or(attname = 'payload_hash'), bool_or(pg_has_role(c.relowner, 'USAGE')) "
       "FROM pg_class AS c JOIN pg_attribute AS a ON a.attrelid = c.oid AND NOT a.attisdropped "
       "WHERE c.oid = to_regclass($1)", quoted_);
   if (columns.empty() || columns[0][0].is_null()) return;  // no table yet
   std::vector<std::string> changes;
   if (columns[0][0].as<bool>()) changes.push_back("RENAME COLUMN realm_id TO account");
   if (!columns[0][1].as<bool>()) changes.push_back("ADD COLUMN deleted_at_utc timestamptz");
-  if (!columns[0][2].as<bool>()) changes.push_back("ADD COLUMN payload_md5 text");
+  if (columns[0][2].as<bool>()) changes.push_back("DROP COLUMN payload_md5");
+  if (!columns[0][3].as<bool>()) changes.push_back("ADD COLUMN payload_hash text");
   if (changes.empty()) return;
   std::string statements;
   for (const auto& c : changes) statements += (statements.empty() ? "" : "; ") + ("ALTER TABLE " + table_ + " " + c);
-  if (!columns[0][3].as<bool>()) {
+  if (!columns[0][4].as<bool>()) {
     throw Error(ErrorKind::database, table_ + " was created by an older tributary and must be upgraded by its owner: "
                                      "run this command once as the owner (or `" + statements + "`)");
   }
@@ -142,15 +145,14 @@ RawTableWriter::PageWrite RawTableWriter::write_page(pqxx::transaction_base& txn
   PageWrite out;
   auto chosen = latest_per_id(records);
   if (chosen.empty()) return out;
-  std::vector<std::string> ids, md5s;
+  std::vector<std::string> ids, hashes;
   ids.reserve(chosen.size());
-  md5s.reserve(chosen.size());
+  hashes.reserve(chosen.size());
   for (auto i : chosen) {
     ids.emplace_back(records[i].id);
-    const auto& r = records[i];
-    md5s.push_back(r.payload_md5.empty() ? md5_hex(r.payload) : std::string(r.payload_md5));
+    hashes.push_back(payload_hash(records[i].payload));
   }
-  auto wanted = txn.exec_params(changed_sql_, meta.account, pg::array_literal(ids), pg::array_literal(md5s));
+  auto wanted = txn.exec_params(changed_sql_, meta.account, pg::array_literal(ids), pg::array_literal(hashes));
   if (wanted.empty()) return out;  // a re-run over unchanged data ends here: nothing sent, nothing cast
   std::vector<size_t> positions;  // in `chosen`
   bool all_new = true;
@@ -159,16 +161,16 @@ RawTableWriter::PageWrite RawTableWriter::write_page(pqxx::transaction_base& txn
     all_new = all_new && row[1].as<bool>();
   }
   out.staged = static_cast<long long>(positions.size());
-  if (all_new && copy_new_rows(txn, meta, records, chosen, md5s, positions)) {
+  if (all_new && copy_new_rows(txn, meta, records, chosen, hashes, positions)) {
     out.changed = out.staged;
     return out;
   }
   txn.exec(std::string(sql::text("stage_table.sql")));
-  CopyLines copy(txn, "tributary_stage", {"id", "payload", "payload_md5", "source_updated_at"});
+  CopyLines copy(txn, "tributary_stage", {"id", "payload", "payload_hash", "source_updated_at"});
   std::string line;  // one staged record as a COPY row, the buffer reused
   for (auto k : positions) {
     line.clear();
-    append_record_fields(line, records.at(chosen.at(k)), md5s[k]);
+    append_record_fields(line, records.at(chosen.at(k)), hashes[k]);
     copy.write(line);
   }
   copy.complete();
@@ -184,7 +186,7 @@ RawTableWriter::PageWrite RawTableWriter::write_page(pqxx::transaction_base& txn
 // meanwhile makes the COPY fail on the key; the page then goes through the stage and upsert.
 bool RawTableWriter::copy_new_rows(pqxx::transaction_base& txn, const PageMetadata& meta,
                                    const std::vector<RawRecord>& records, const std::vector<size_t>& chosen,
-                                   const std::vector<std::string>& md5s, const std::vector<size_t>& positions) {
+                                   const std::vector<std::string>& hashes, const std::vector<size_t>& positions) {
   // What every row of the page shares, escaped once.
   std::string account, shared;
   append_copy_field(account, meta.account);
@@ -200,7 +202,7 @@ bool RawTableWriter::copy_new_rows(pqxx::transaction_base& txn, const PageMetada
     for (auto k : positions) {
       line = account;
       line += '\t';
-      append_record_fields(line, records.at(chosen.at(k)), md5s[k]);
+      append_record_fields(line, records.at(chosen.at(k)), hashes[k]);
       line += '\t';
       line += shared;
       copy.write(line);

@@ -1,5 +1,5 @@
 #pragma once
-// Lands records as raw JSON. A page's records are first compared with raw by the md5 of their
+// Lands records as raw JSON. A page's records are first compared with raw by the hash of their
 // text (computed here, so unchanged records are never sent); the others are COPYed into a
 // staging table as the text the source sent and moved into raw by one set-based upsert.
 #include <optional>
@@ -16,7 +16,6 @@ struct RawRecord {
   std::string_view id;
   std::string_view payload;  // JSON text exactly as the source returned it
   std::optional<Timestamp> source_updated_at;
-  std::string_view payload_md5;  // md5_hex(payload) when the caller computed it ahead; "" otherwise
 };
 
 // What every row of one page shares.
@@ -68,7 +67,7 @@ class RawTableWriter {
  private:
   void upgrade_older_table(pqxx::transaction_base& txn);
   bool copy_new_rows(pqxx::transaction_base& txn, const PageMetadata& meta, const std::vector<RawRecord>& records,
-                     const std::vector<size_t>& chosen, const std::vector<std::string>& md5s,
+                     const std::vector<size_t>& chosen, const std::vector<std::string>& hashes,
                      const std::vector<size_t>& positions);
 
   pqxx::connection_base& conn_;
