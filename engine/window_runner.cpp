@@ -171,6 +171,8 @@ void WindowRunner::page_through(state::WindowRow& row, const connectors::Stream&
                     where(row, page_number), page.records.size(), millis_between(asked, fetched),
                     millis_between(fetched, parsed), millis_between(parsed, std::chrono::steady_clock::now()));
       before += static_cast<long long>(page.records.size());
+      // The page after next is read into this one's buffer: nothing reads its records again.
+      ahead_client_.give_back(std::move(page.body));
       if (!page.next_position) return;
       position = *page.next_position;
     } catch (const Error& e) {

@@ -6,14 +6,16 @@
 
 #include <algorithm>
 #include <mutex>
+#include <utility>
 
 namespace tributary::http {
 namespace {
 
 std::once_flag curl_init_once;
 
-// JSON readers read past the end of a body (simdjson: 64 bytes); reserving that room with the
-// announced length gives every page one allocation and no copy.
+// JSON readers read past the end of a body (simdjson: 64 bytes). The room is kept free as the
+// body grows (by the announced length, else by doubling), so the reader never copies the body to
+// find it; a body given back (give_back) usually has it all already.
 constexpr size_t kReaderPadding = 64;
 
 struct BodySink {
@@ -37,6 +39,8 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
     sink->over = true;
     return 0;
   }
+  const size_t needed = sink->body->size() + size * n + kReaderPadding;
+  if (needed > sink->body->capacity()) sink->body->reserve(std::max(needed, 2 * sink->body->capacity()));
   sink->body->append(data, size * n);
   return size * n;
 }
@@ -91,11 +95,21 @@ HttpClient::HttpClient(HttpOptions options) : options_(std::move(options)) {
 
 HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(handle_)); }
 
+void HttpClient::give_back(std::string body) {
+  std::lock_guard lock(spare_body_mutex_);
+  if (body.capacity() > spare_body_.capacity()) spare_body_ = std::move(body);
+}
+
 HttpResponse HttpClient::perform(const HttpRequest& req) {
   if (before_request_) before_request_();
   CURL* h = static_cast<CURL*>(handle_);
   curl_easy_reset(h);  // keeps the connection cache, forgets the previous request's options
   HttpResponse res;
+  {
+    std::lock_guard lock(spare_body_mutex_);
+    res.body = std::exchange(spare_body_, std::string());
+  }
+  res.body.clear();
   char errbuf[CURL_ERROR_SIZE] = {0};
   curl_slist* headers = nullptr;
   for (const auto& [k, v] : req.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
