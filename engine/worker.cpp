@@ -4,10 +4,6 @@
 
 #include <algorithm>
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-
 #include "core/log.hpp"
 #include "engine/window_runner.hpp"
 #include "pg/pg.hpp"
@@ -28,16 +24,6 @@ constexpr int kOutageWindowsInARow = 3;
 bool is_source_outage(ErrorKind kind) {
   return kind == ErrorKind::network || kind == ErrorKind::timeout || kind == ErrorKind::server ||
          kind == ErrorKind::throttled;
-}
-
-// A window's pages are megabyte-sized buffers of varying size, freed in whatever order the
-// threads finish with them; glibc keeps the freed memory in its arenas, fragmented, and a run's
-// peak RSS crept up with the pages it had processed (4 workers: 46 MiB for 100,000 invoices,
-// 69 MiB for 2,000,000). Once a window is done, what its pages left free goes back to the system.
-void release_freed_memory() {
-#ifdef __GLIBC__
-  malloc_trim(0);
-#endif
 }
 
 Error as_error(const std::exception& e) {
@@ -96,7 +82,6 @@ std::optional<Error> Worker::serve(pqxx::connection& conn, http::HttpClient& cli
       ~Drop() { leases.drop(window_id); }
     } drop{leases_, row->window_id};
     if (auto fatal = run_window(runner, windows, *row)) return fatal;
-    release_freed_memory();
   }
   return std::nullopt;
 }

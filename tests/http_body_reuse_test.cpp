@@ -1,29 +1,26 @@
 // A body given back to the client is the buffer the next answer is read into: pages reuse one
 // allocation instead of mapping and faulting in a fresh one each time. The JSON reader's padding
-// is kept free past the end of every body, gzip-encoded or not.
+// is kept free past the end of every body, whether its length was announced or not.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <thread>
-
 #include "http/curl_client.hpp"
+#include "tests/support/loopback_server.hpp"
 
 namespace tributary::http {
 namespace {
-
-using namespace std::chrono_literals;
 
 constexpr size_t kReaderPadding = 64;  // what simdjson reads past the end
 
 class BodyReuse : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_.Get("/page", [](const httplib::Request& req, httplib::Response& res) {
-      auto n = req.has_param("bytes") ? std::stoul(req.get_param_value("bytes")) : 1000;
+    loopback_.server.Get("/page", [](const httplib::Request& req, httplib::Response& res) {
+      auto n = std::stoul(req.get_param_value("bytes"));
       res.set_content("[\"" + std::string(n, 'x') + "\"]", "application/json");
     });
     // No Content-Length to reserve by: the body grows as the chunks arrive.
-    server_.Get("/chunked", [](const httplib::Request& req, httplib::Response& res) {
+    loopback_.server.Get("/chunked", [](const httplib::Request& req, httplib::Response& res) {
       auto n = std::stoul(req.get_param_value("bytes"));
       res.set_chunked_content_provider("application/json", [n](size_t, httplib::DataSink& sink) {
         std::string chunk(std::min<size_t>(n, 65536), 'x');
@@ -32,26 +29,16 @@ class BodyReuse : public ::testing::Test {
         return true;
       });
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (!server_.is_running() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
-    ASSERT_TRUE(server_.is_running()) << "the server did not start within its deadline";
-  }
-  void TearDown() override {
-    server_.stop();
-    thread_.join();
+    ASSERT_TRUE(loopback_.start()) << "the server did not start within its deadline";
   }
   HttpResponse get(HttpClient& client, size_t bytes, const std::string& path = "/page") {
     HttpRequest req;
-    req.url = "http://127.0.0.1:" + std::to_string(port_) + path + "?bytes=" + std::to_string(bytes);
-    req.label = "GET /page";
+    req.url = "http://127.0.0.1:" + std::to_string(loopback_.port()) + path + "?bytes=" + std::to_string(bytes);
+    req.label = "GET " + path;
     return client.perform(req);
   }
 
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  testing::LoopbackServer loopback_;
 };
 
 TEST_F(BodyReuse, TheNextAnswerIsReadIntoTheBufferGivenBack) {

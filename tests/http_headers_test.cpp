@@ -3,52 +3,39 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <thread>
-
 #include "connectors/rest/paginator.hpp"
 #include "http/curl_client.hpp"
+#include "tests/support/loopback_server.hpp"
 
 namespace tributary::http {
 namespace {
-
-using namespace std::chrono_literals;
 
 class TwoLinkHeaders : public ::testing::Test {
  protected:
   void SetUp() override {
     // cpp-httplib keeps headers in a multimap: each set_header call is its own line on the wire.
-    server_.Get("/next-then-last", [](const httplib::Request&, httplib::Response& res) {
+    loopback_.server.Get("/next-then-last", [](const httplib::Request&, httplib::Response& res) {
       res.set_header("Link", "<http://127.0.0.1/items?page=2>; rel=\"next\"");
       res.set_header("Link", "<http://127.0.0.1/items?page=9>; rel=\"last\"");
       res.set_content("[]", "application/json");
     });
-    server_.Get("/last-then-next", [](const httplib::Request&, httplib::Response& res) {
+    loopback_.server.Get("/last-then-next", [](const httplib::Request&, httplib::Response& res) {
       res.set_header("Link", "<http://127.0.0.1/items?page=9>; rel=\"last\"");
       res.set_header("Link", "<http://127.0.0.1/items?page=2>; rel=\"next\"");
       res.set_header("X-Single", "one");
       res.set_content("[]", "application/json");
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (!server_.is_running() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
-    ASSERT_TRUE(server_.is_running()) << "the server did not start within its deadline";
-  }
-  void TearDown() override {
-    server_.stop();
-    thread_.join();
+    ASSERT_TRUE(loopback_.start()) << "the server did not start within its deadline";
   }
   HttpResponse get(const std::string& path) {
     HttpClient client;
     HttpRequest req;
-    req.url = "http://127.0.0.1:" + std::to_string(port_) + path;
+    req.url = "http://127.0.0.1:" + std::to_string(loopback_.port()) + path;
     req.label = "GET " + path;
     return client.perform(req);
   }
 
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  testing::LoopbackServer loopback_;
 };
 
 TEST_F(TwoLinkHeaders, BothLinesAreKeptJoinedByACommaInTheOrderSent) {

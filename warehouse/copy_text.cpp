@@ -1,12 +1,8 @@
 #include "warehouse/copy_text.hpp"
 
 #include <pqxx/tablewriter>
-
 #include <xxhash.h>
 
-#include <cstring>
-
-#include "core/error.hpp"
 #include "core/text.hpp"
 
 namespace tributary::warehouse {
